@@ -1,0 +1,92 @@
+// The collab-server command: configuration → LevelDB store → server → signals.
+// The composition root: the only place that picks the concrete store.
+import { fileURLToPath } from 'node:url'
+import { openLevelDbStore } from '../persistence/leveldb-store.js'
+import { createCollabServer } from '../server/index.js'
+import { createLogger } from '../server/logger.js'
+import { ConfigError, parseCommandLine } from './config.js'
+
+/** Exit code for a configuration or environment the server cannot start with. */
+const exitBadConfig = 2
+
+function exitWith(message: string): never {
+  console.error(`collab-server: ${message}`)
+  process.exit(exitBadConfig)
+}
+
+async function main(): Promise<void> {
+  let parsed
+  try {
+    parsed = parseCommandLine(process.argv.slice(2), process.env, (text) => process.stdout.write(text))
+  } catch (error) {
+    if (error instanceof ConfigError) exitWith(error.message)
+    throw error
+  }
+  if (parsed.kind === 'exit') process.exit(parsed.code)
+  const { config } = parsed
+  const logger = createLogger(config.logLevel)
+
+  let store
+  try {
+    store = await openLevelDbStore({ directory: config.dataDirectory, syncWrites: config.syncWrites })
+  } catch (error) {
+    exitWith(`${(error as Error).message} (--data / DATA_DIR)`)
+  }
+
+  const server = createCollabServer({
+    store,
+    logger,
+    limits: config.limits,
+    // Built by scripts/build.mjs; the same path from cli/main.ts and from the bundled dist/cli.js.
+    staticDirectory: fileURLToPath(new URL('../dist/public', import.meta.url)),
+  })
+  try {
+    const address = await server.listen(config.port, config.host)
+    logger.info(
+      { host: config.host, port: address.port, dataDirectory: config.dataDirectory },
+      `listening on ws://${config.host}:${address.port}`,
+    )
+  } catch (error) {
+    await store.close()
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') exitWith(`port ${config.port} on ${config.host} is already in use; choose another with --port / PORT`)
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') exitWith(`cannot listen on host ${config.host}: ${code}; check --host / HOST`)
+    if (code === 'EACCES') exitWith(`no permission to listen on port ${config.port}; choose a port above 1023 with --port / PORT`)
+    throw error
+  }
+
+  let signalCount = 0
+  const shutDown = (signal: NodeJS.Signals): void => {
+    signalCount++
+    if (signalCount > 1) {
+      logger.warn({ signal }, 'second signal: exiting without waiting')
+      process.exit(1)
+    }
+    logger.info({ signal }, 'shutting down: closing clients and writing documents')
+    // A storage layer that hangs must not keep the process alive forever.
+    setTimeout(() => {
+      logger.error('shutdown deadline passed; exiting')
+      process.exit(1)
+    }, config.limits.shutdownTimeoutMs + 10_000).unref()
+    server
+      .close()
+      .then(() => store.close())
+      .then(
+        () => {
+          logger.info('shutdown complete')
+          process.exit(0)
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed')
+          process.exit(1)
+        },
+      )
+  }
+  process.on('SIGINT', shutDown)
+  process.on('SIGTERM', shutDown)
+}
+
+main().catch((error: unknown) => {
+  console.error('collab-server: failed to start:', error)
+  process.exit(1)
+})

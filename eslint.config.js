@@ -1,0 +1,44 @@
+// ESLint: type-aware promise rules, strict equality, folder boundaries and an import-cycle check.
+import js from '@eslint/js'
+import importX from 'eslint-plugin-import-x'
+import tseslint from 'typescript-eslint'
+
+/** Imports each folder must not make (dependency direction in STYLE.md / ARCHITECTURE.md). */
+const boundaries = {
+  protocol: ['node:*', '../server/*', '../persistence/*', '../cli/*', '../editor/*', 'ws'],
+  persistence: ['../server/*', '../cli/*', '../editor/*'],
+  server: ['../cli/*', '../editor/*', 'leveldown', '../persistence/leveldb-store.js'],
+  editor: ['../server/*', '../persistence/*', '../cli/*', 'node:*'],
+}
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'data/', 'bench/results/', 'test-artifacts/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    rules: {
+      eqeqeq: ['error', 'always'],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'import-x/no-cycle': 'error',
+      'no-console': 'error',
+    },
+  },
+  ...Object.entries(boundaries).map(([folder, forbidden]) => ({
+    files: [`${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: forbidden.map((group) => ({ group: [group], message: `${folder}/ must not import ${group}` })) },
+      ],
+    },
+  })),
+  { files: ['cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*', 'test/**/*.ts'], rules: { 'no-console': 'off' } },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+)

@@ -1,0 +1,244 @@
+// The default DocStore: an embedded LevelDB (leveldown). Key layout in persistence/README.md.
+// Imports nothing from server/.
+import { mkdir } from 'node:fs/promises'
+import leveldown, { type BatchOperation, type LevelDown } from 'leveldown'
+import type { DocMeta, DocStore, StoredDoc } from './store.js'
+
+/** Options of the LevelDB store. */
+export interface LevelDbStoreOptions {
+  /** Directory of the database; created when missing. One process may open it at a time. */
+  directory: string
+  /**
+   * fsync every batch. Off, a write survives a crash of the server process (it is in the OS);
+   * on, it also survives a power cut or kernel crash, at the cost of an fsync per batch.
+   */
+  syncWrites?: boolean
+}
+
+// Every key starts with the layout version and the room name; NUL separates the parts because
+// room names cannot contain control characters (protocol/room-name.ts).
+const layoutVersion = 'v1'
+const roomPrefix = (room: string): string => `${layoutVersion}\0${room}\0`
+const metaKey = (room: string): Buffer => Buffer.from(`${roomPrefix(room)}meta`)
+const snapshotKey = (room: string): Buffer => Buffer.from(`${roomPrefix(room)}snapshot`)
+const logKey = (room: string, seq: number): Buffer =>
+  Buffer.from(`${roomPrefix(room)}log\0${seq.toString(16).padStart(16, '0')}`)
+const logRange = (room: string): { gt: Buffer; lt: Buffer } => ({
+  gt: Buffer.from(`${roomPrefix(room)}log\0`),
+  lt: Buffer.from(`${roomPrefix(room)}log\u0001`),
+})
+
+interface RoomState {
+  nextSeq: number
+  /** Sequence numbers and sizes of the live log entries, oldest first. */
+  logEntries: Array<{ seq: number; bytes: number }>
+  meta: DocMeta | null
+}
+
+interface PendingBatch {
+  operations: BatchOperation[]
+  dirtyRooms: Set<string>
+  settle: Array<(error: Error | undefined) => void>
+}
+
+const isNotFound = (error: Error): boolean => /NotFound/i.test(error.message)
+
+/**
+ * Opens (creating if needed) a LevelDB store. Rejects with a message meant for the operator when
+ * the directory cannot be created or is locked by another running server.
+ */
+export async function openLevelDbStore(options: LevelDbStoreOptions): Promise<DocStore> {
+  try {
+    await mkdir(options.directory, { recursive: true })
+  } catch (error) {
+    throw new Error(
+      `cannot create the data directory ${options.directory}: ${(error as Error).message}`,
+      { cause: error },
+    )
+  }
+  const db = leveldown(options.directory)
+  try {
+    await new Promise<void>((resolve, reject) =>
+      db.open({ createIfMissing: true }, (error) => (error ? reject(error) : resolve())),
+    )
+  } catch (error) {
+    const message = (error as Error).message
+    if (/LOCK/.test(message) && /unavailable|already held/i.test(message)) {
+      throw new Error(
+        `the data directory ${options.directory} is locked by another running server; stop it or choose another data directory`,
+        { cause: error },
+      )
+    }
+    throw new Error(`cannot open the LevelDB store in ${options.directory}: ${message}`, {
+      cause: error,
+    })
+  }
+  return new LevelDbStore(db, options.syncWrites ?? false)
+}
+
+class LevelDbStore implements DocStore {
+  readonly #db: LevelDown
+  readonly #syncWrites: boolean
+  readonly #rooms = new Map<string, RoomState>()
+  #pending: PendingBatch | null = null
+  #isWriting = false
+  #drained: Array<() => void> = []
+
+  constructor(db: LevelDown, syncWrites: boolean) {
+    this.#db = db
+    this.#syncWrites = syncWrites
+  }
+
+  async load(room: string): Promise<StoredDoc> {
+    const [metaBuffer, snapshot, log] = await Promise.all([
+      this.#get(metaKey(room)),
+      this.#get(snapshotKey(room)),
+      this.#readLog(room),
+    ])
+    const meta = metaBuffer ? (JSON.parse(metaBuffer.toString('utf8')) as DocMeta) : null
+    const lastSeq = log.at(-1)?.seq ?? 0
+    this.#rooms.set(room, {
+      nextSeq: lastSeq + 1,
+      logEntries: log.map(({ seq, update }) => ({ seq, bytes: update.length })),
+      meta,
+    })
+    const updates = log.map((entry) => entry.update)
+    if (snapshot) updates.unshift(snapshot)
+    return { updates, lastSeq, meta }
+  }
+
+  append(room: string, update: Uint8Array): Promise<number> {
+    const state = this.#roomState(room)
+    const seq = state.nextSeq++
+    const now = Date.now()
+    state.meta ??= { createdAtMs: now, updatedAtMs: now, snapshotBytes: 0, logBytes: 0, logEntries: 0 }
+    state.meta.updatedAtMs = now
+    state.meta.logBytes += update.length
+    state.meta.logEntries++
+    state.logEntries.push({ seq, bytes: update.length })
+    const value = Buffer.from(update.buffer, update.byteOffset, update.byteLength)
+    return this.#write(room, [{ type: 'put', key: logKey(room, seq), value }]).then(() => seq)
+  }
+
+  compact(room: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+    const state = this.#roomState(room)
+    const operations: BatchOperation[] = [
+      {
+        type: 'put',
+        key: snapshotKey(room),
+        value: Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength),
+      },
+    ]
+    let removedBytes = 0
+    let removedEntries = 0
+    while (state.logEntries.length > 0 && state.logEntries[0]!.seq <= throughSeq) {
+      const entry = state.logEntries.shift()!
+      operations.push({ type: 'del', key: logKey(room, entry.seq) })
+      removedBytes += entry.bytes
+      removedEntries++
+    }
+    const now = Date.now()
+    state.meta ??= { createdAtMs: now, updatedAtMs: now, snapshotBytes: 0, logBytes: 0, logEntries: 0 }
+    state.meta.snapshotBytes = snapshot.length
+    state.meta.logBytes -= removedBytes
+    state.meta.logEntries -= removedEntries
+    return this.#write(room, operations)
+  }
+
+  release(room: string): void {
+    this.#rooms.delete(room)
+  }
+
+  async meta(room: string): Promise<DocMeta | null> {
+    const cached = this.#rooms.get(room)?.meta
+    if (cached) return { ...cached }
+    const buffer = await this.#get(metaKey(room))
+    return buffer ? (JSON.parse(buffer.toString('utf8')) as DocMeta) : null
+  }
+
+  async close(): Promise<void> {
+    if (this.#pending || this.#isWriting) {
+      await new Promise<void>((resolve) => this.#drained.push(resolve))
+    }
+    await new Promise<void>((resolve, reject) =>
+      this.#db.close((error) => (error ? reject(error) : resolve())),
+    )
+  }
+
+  #roomState(room: string): RoomState {
+    const state = this.#rooms.get(room)
+    if (!state) throw new Error(`room ${JSON.stringify(room)} was not loaded from this store`)
+    return state
+  }
+
+  // Writes are queued store-wide and sent as one LevelDB batch, at most one batch in flight:
+  // everything that arrives while a batch is being written goes into the next one. This keeps
+  // write-before-relay cheap and makes batches complete (and appends resolve) in call order.
+  #write(room: string, operations: BatchOperation[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.#pending) {
+        this.#pending = { operations: [], dirtyRooms: new Set(), settle: [] }
+        if (!this.#isWriting) queueMicrotask(() => this.#flush())
+      }
+      this.#pending.operations.push(...operations)
+      this.#pending.dirtyRooms.add(room)
+      this.#pending.settle.push((error) => (error ? reject(error) : resolve()))
+    })
+  }
+
+  #flush(): void {
+    const batch = this.#pending
+    if (!batch) {
+      for (const resolve of this.#drained.splice(0)) resolve()
+      return
+    }
+    this.#pending = null
+    this.#isWriting = true
+    for (const room of batch.dirtyRooms) {
+      const meta = this.#rooms.get(room)?.meta
+      if (meta) {
+        batch.operations.push({ type: 'put', key: metaKey(room), value: Buffer.from(JSON.stringify(meta)) })
+      }
+    }
+    this.#db.batch(batch.operations, { sync: this.#syncWrites }, (error) => {
+      this.#isWriting = false
+      for (const settle of batch.settle) settle(error)
+      this.#flush()
+    })
+  }
+
+  #get(key: Buffer): Promise<Buffer | undefined> {
+    return new Promise((resolve, reject) =>
+      this.#db.get(key, { asBuffer: true }, (error, value) => {
+        if (error) {
+          if (isNotFound(error)) resolve(undefined)
+          else reject(error)
+        } else resolve(value)
+      }),
+    )
+  }
+
+  async #readLog(room: string): Promise<Array<{ seq: number; update: Uint8Array }>> {
+    const iterator = this.#db.iterator({ ...logRange(room), keyAsBuffer: true, valueAsBuffer: true })
+    const entries: Array<{ seq: number; update: Uint8Array }> = []
+    const next = (): Promise<[Buffer, Buffer] | undefined> =>
+      new Promise((resolve, reject) =>
+        iterator.next((error, key, value) => {
+          if (error) reject(error)
+          else resolve(key && value ? [key, value] : undefined)
+        }),
+      )
+    try {
+      for (let entry = await next(); entry; entry = await next()) {
+        const [key, value] = entry
+        const seqHex = key.subarray(key.length - 16).toString('latin1')
+        entries.push({ seq: Number.parseInt(seqHex, 16), update: value })
+      }
+    } finally {
+      await new Promise<void>((resolve, reject) =>
+        iterator.end((error) => (error ? reject(error) : resolve())),
+      )
+    }
+    return entries
+  }
+}

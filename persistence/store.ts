@@ -1,0 +1,46 @@
+// The storage interface the server core depends on (import type only). Adapters implement it;
+// they never import server/.
+
+/** Per-document metadata kept by the store. Times are Unix epoch milliseconds. */
+export interface DocMeta {
+  createdAtMs: number
+  updatedAtMs: number
+  /** Bytes of the compacted snapshot. */
+  snapshotBytes: number
+  /** Bytes and count of the update log entries written since the last compaction. */
+  logBytes: number
+  logEntries: number
+}
+
+/** What a store holds for one document. */
+export interface StoredDoc {
+  /**
+   * The snapshot (if any) followed by the logged updates, in the order they were appended.
+   * Apply them one by one: a damaged entry can then be skipped without losing the rest.
+   */
+  updates: Uint8Array[]
+  /** Sequence number of the last appended entry (0 when there is none). */
+  lastSeq: number
+  /** null for a document that was never written. */
+  meta: DocMeta | null
+}
+
+/**
+ * Durable storage of documents as an append-only update log plus a compacted snapshot.
+ *
+ * Invariants every implementation keeps:
+ * - `load` comes before `append`/`compact` for a room, and `release` ends that until the next load.
+ * - `append` resolves only once the update is durable (it survives a crash of this process), with
+ *   the entry's sequence number; appends of one room resolve in call order; a failed write
+ *   rejects, it never resolves as if it had succeeded.
+ * - `compact` atomically replaces the snapshot and every log entry up to `throughSeq` by `snapshot`.
+ */
+export interface DocStore {
+  load(room: string): Promise<StoredDoc>
+  append(room: string, update: Uint8Array): Promise<number>
+  compact(room: string, snapshot: Uint8Array, throughSeq: number): Promise<void>
+  /** The server no longer holds the room: the store may drop what it cached for it. */
+  release(room: string): void
+  meta(room: string): Promise<DocMeta | null>
+  close(): Promise<void>
+}

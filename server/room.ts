@@ -1,0 +1,258 @@
+// One open document: its Y.Doc, its awareness states and its connections. Applies updates only
+// once the store has made them durable (write-before-relay), then relays them to the others.
+// Knows nothing of WebSockets: connections reach it through RoomMember.
+import * as Y from 'yjs'
+import { readAwarenessUpdate } from '../protocol/awareness-codec.js'
+import { CloseCode } from '../protocol/close-codes.js'
+import { CollabError } from '../protocol/collab-error.js'
+import {
+  writeAwareness,
+  writeSyncStep1,
+  writeSyncStep2,
+  writeSyncUpdate,
+} from '../protocol/message.js'
+import type { DocStore } from '../persistence/store.js'
+import type { Logger } from './logger.js'
+import type { ServerLimits } from './options.js'
+import { RoomAwareness } from './room-awareness.js'
+
+/** What a room needs of a connection (server/connection.ts implements it). */
+export interface RoomMember {
+  /** Sends one frame; a member that cannot keep up closes itself. */
+  send(frame: Uint8Array): void
+  /** Ends the member's connection with the error's close code and reason. */
+  fail(error: CollabError): void
+  /** Awareness client IDs this member controls; the room keeps it up to date. */
+  readonly awarenessClients: Set<number>
+}
+
+/** Transaction origin of updates loaded from the store. */
+const storeOrigin = { kind: 'store' } as const
+
+// An update with no structs and an empty delete set: clients answer a sync step 1 with it when
+// they have nothing new. Nothing to store or relay.
+const isEmptyUpdate = (update: Uint8Array): boolean =>
+  update.length === 2 && update[0] === 0 && update[1] === 0
+
+/** Room configuration taken from the server's limits. */
+export type RoomLimits = Pick<ServerLimits, 'compactAfterUpdates' | 'compactAfterBytes'>
+
+/**
+ * One open document. Created loaded by `Room.load`; the registry owns its lifetime and calls
+ * `flush` before dropping it. Invariant: `doc` holds only updates the store has made durable.
+ */
+export class Room {
+  readonly name: string
+  readonly doc = new Y.Doc()
+  readonly awareness = new RoomAwareness()
+  readonly members = new Set<RoomMember>()
+  readonly #store: DocStore
+  readonly #logger: Logger
+  readonly #limits: RoomLimits
+  /** Which member controls each awareness client ID. */
+  readonly #awarenessOwners = new Map<number, RoomMember>()
+  #lastAppliedSeq: number
+  #logEntries: number
+  #logBytes: number
+  #pendingWrites = 0
+  #writesSettled: Array<() => void> = []
+  #compaction: Promise<void> | null = null
+
+  private constructor(
+    name: string,
+    store: DocStore,
+    logger: Logger,
+    limits: RoomLimits,
+    lastSeq: number,
+    logEntries: number,
+    logBytes: number,
+  ) {
+    this.name = name
+    this.#store = store
+    this.#logger = logger
+    this.#limits = limits
+    this.#lastAppliedSeq = lastSeq
+    this.#logEntries = logEntries
+    this.#logBytes = logBytes
+  }
+
+  /** Loads a room's stored state. A damaged stored update is logged and skipped, not fatal. */
+  static async load(name: string, store: DocStore, logger: Logger, limits: RoomLimits): Promise<Room> {
+    const stored = await store.load(name)
+    const meta = stored.meta
+    const room = new Room(name, store, logger.child({ room: name }), limits, stored.lastSeq,
+      meta?.logEntries ?? 0, meta?.logBytes ?? 0)
+    for (const update of stored.updates) {
+      try {
+        Y.applyUpdate(room.doc, update, storeOrigin)
+      } catch (error) {
+        room.#logger.error({ err: error }, 'skipped a damaged stored update')
+      }
+    }
+    room.#compactIfDue()
+    return room
+  }
+
+  /** Adds a member and greets it: our sync step 1, then the awareness states we know. */
+  join(member: RoomMember): void {
+    this.members.add(member)
+    member.send(writeSyncStep1(Y.encodeStateVector(this.doc)))
+    const states = this.awareness.encodeAll()
+    if (states) member.send(writeAwareness(states))
+  }
+
+  /** Removes a member and tells the others at once that its awareness states are gone. */
+  leave(member: RoomMember): void {
+    if (!this.members.delete(member)) return
+    const owned = [...member.awarenessClients].filter(
+      (clientId) => this.#awarenessOwners.get(clientId) === member,
+    )
+    for (const clientId of owned) this.#awarenessOwners.delete(clientId)
+    const removal = this.awareness.remove(owned)
+    if (removal) this.#broadcast(writeAwareness(removal), undefined)
+  }
+
+  /** Answers a sync step 1 with what the member lacks. */
+  receiveSyncStep1(member: RoomMember, stateVector: Uint8Array): void {
+    let missing: Uint8Array
+    try {
+      missing = Y.encodeStateAsUpdate(this.doc, stateVector)
+    } catch (error) {
+      throw new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.invalidPayload, 'malformed state vector', {
+        cause: error,
+      })
+    }
+    member.send(writeSyncStep2(missing))
+  }
+
+  /**
+   * Stores an update from a member, then applies it and relays it to the others. `frame` is the
+   * member's own sync-update frame when it can be relayed as it is.
+   */
+  receiveUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | undefined): void {
+    if (isEmptyUpdate(update)) return
+    try {
+      Y.decodeUpdate(update)
+    } catch (error) {
+      throw new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.invalidPayload, 'malformed Yjs update', {
+        cause: error,
+      })
+    }
+    this.#pendingWrites++
+    this.#store.append(this.name, update).then(
+      (seq) => {
+        this.#writeSettled()
+        this.#applyDurable(member, update, seq, frame)
+      },
+      (error: unknown) => {
+        this.#writeSettled()
+        this.#logger.error({ err: error }, 'could not store an update; it was not relayed')
+        member.fail(
+          new CollabError('COLLAB_STORE_FAILED', CloseCode.internalError,
+            'the server could not store your update; reconnect to send it again', { cause: error }),
+        )
+      },
+    )
+  }
+
+  /** Applies an awareness update from a member and relays it to the others. */
+  receiveAwareness(member: RoomMember, payload: Uint8Array, frame: Uint8Array): void {
+    const { present, removed } = this.awareness.apply(readAwarenessUpdate(payload))
+    for (const clientId of present) {
+      const owner = this.#awarenessOwners.get(clientId)
+      if (owner === member) continue
+      owner?.awarenessClients.delete(clientId)
+      this.#awarenessOwners.set(clientId, member)
+      member.awarenessClients.add(clientId)
+    }
+    for (const clientId of removed) {
+      this.#awarenessOwners.get(clientId)?.awarenessClients.delete(clientId)
+      this.#awarenessOwners.delete(clientId)
+    }
+    if (present.length > 0 || removed.length > 0) this.#broadcast(frame, member)
+  }
+
+  /** Sends a member every awareness state the room knows. */
+  receiveQueryAwareness(member: RoomMember): void {
+    const states = this.awareness.encodeAll()
+    if (states) member.send(writeAwareness(states))
+  }
+
+  /**
+   * Waits for every write under way, then compacts the log into a snapshot. Rejects when the
+   * store fails; the room then stays loaded and the caller retries later.
+   */
+  async flush(): Promise<void> {
+    while (this.#pendingWrites > 0) {
+      await new Promise<void>((resolve) => this.#writesSettled.push(resolve))
+    }
+    if (this.#compaction) await this.#compaction
+    if (this.#logEntries > 0) await this.#compact()
+  }
+
+  /** Frees the document. Only the registry calls this, after a successful flush. */
+  destroy(): void {
+    this.doc.destroy()
+  }
+
+  #applyDurable(member: RoomMember, update: Uint8Array, seq: number, frame: Uint8Array | undefined): void {
+    this.#lastAppliedSeq = seq
+    this.#logEntries++
+    this.#logBytes += update.length
+    try {
+      Y.applyUpdate(this.doc, update, member)
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'an update could not be applied; closing its sender')
+      member.fail(
+        new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.invalidPayload, 'malformed Yjs update', {
+          cause: error,
+        }),
+      )
+      return
+    }
+    this.#broadcast(frame ?? writeSyncUpdate(update), member)
+    this.#compactIfDue()
+  }
+
+  #broadcast(frame: Uint8Array, except: RoomMember | undefined): void {
+    for (const member of this.members) {
+      if (member !== except) member.send(frame)
+    }
+  }
+
+  #writeSettled(): void {
+    this.#pendingWrites--
+    if (this.#pendingWrites === 0) for (const resolve of this.#writesSettled.splice(0)) resolve()
+  }
+
+  #compactIfDue(): void {
+    const isDue =
+      this.#logEntries >= this.#limits.compactAfterUpdates ||
+      this.#logBytes >= this.#limits.compactAfterBytes
+    if (!isDue || this.#compaction) return
+    this.#compact().catch((error: unknown) => {
+      this.#logger.error({ err: error }, 'compaction failed; it will be retried')
+    })
+  }
+
+  // The snapshot covers exactly the updates applied so far (through #lastAppliedSeq); appends
+  // still being written get higher sequence numbers and stay in the log.
+  #compact(): Promise<void> {
+    const entries = this.#logEntries
+    const bytes = this.#logBytes
+    this.#logEntries = 0
+    this.#logBytes = 0
+    const snapshot = Y.encodeStateAsUpdate(this.doc)
+    this.#compaction = this.#store
+      .compact(this.name, snapshot, this.#lastAppliedSeq)
+      .catch((error: unknown) => {
+        this.#logEntries += entries
+        this.#logBytes += bytes
+        throw error
+      })
+      .finally(() => {
+        this.#compaction = null
+      })
+    return this.#compaction
+  }
+}

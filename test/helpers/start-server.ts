@@ -1,0 +1,119 @@
+// Real servers for tests: in-process (createCollabServer + LevelDB in a temp dir) or as a child
+// process running the real command (for restarts, SIGKILL and CLI tests).
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import type { TestContext } from 'node:test'
+import { Writable } from 'node:stream'
+import { openLevelDbStore } from '../../persistence/leveldb-store.js'
+import type { DocStore } from '../../persistence/store.js'
+import { type CollabServer, createCollabServer, type ServerLimits } from '../../server/index.js'
+import { createLogger } from '../../server/logger.js'
+import { makeTempDir } from './tmp-dir.js'
+import { until } from './until.js'
+
+/** A server running in this process. */
+export interface TestServer {
+  server: CollabServer
+  store: DocStore
+  dataDirectory: string
+  url: string
+  port: number
+  /** Every log record, parsed. */
+  logs: Array<Record<string, unknown>>
+  /** Closes server and store (also done after the test). */
+  stop(): Promise<void>
+}
+
+/** Options of `startServer`. */
+export interface StartServerOptions {
+  dataDirectory?: string
+  limits?: Partial<ServerLimits>
+  /** Wraps the real store, e.g. to inject a write failure. */
+  wrapStore?: (store: DocStore) => DocStore
+}
+
+/** Starts a server on 127.0.0.1 with a free port and a real LevelDB store. */
+export async function startServer(t: TestContext, options: StartServerOptions = {}): Promise<TestServer> {
+  const dataDirectory = options.dataDirectory ?? (await makeTempDir(t))
+  const realStore = await openLevelDbStore({ directory: dataDirectory })
+  const store = options.wrapStore ? options.wrapStore(realStore) : realStore
+  const logs: Array<Record<string, unknown>> = []
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>)
+      }
+      callback()
+    },
+  })
+  const server = createCollabServer({
+    store,
+    logger: createLogger('debug', sink),
+    limits: { unloadGraceMs: 50, ...options.limits },
+  })
+  const address = await server.listen(0, '127.0.0.1')
+  let stopped: Promise<void> | undefined
+  const stop = (): Promise<void> => (stopped ??= server.close().then(() => realStore.close()))
+  t.after(stop)
+  return { server, store, dataDirectory, url: `ws://127.0.0.1:${address.port}`, port: address.port, logs, stop }
+}
+
+/** The server command running as a child process. */
+export interface ServerProcess {
+  child: ChildProcess
+  url: string
+  port: number
+  /** Everything the process wrote, stdout and stderr. */
+  output(): string
+  /** Resolves with the exit code (or signal name) once the process has ended. */
+  exited: Promise<number | string>
+}
+
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url))
+
+/** Runs `cli/main.ts` with these arguments and waits for it to exit (for CLI error tests). */
+export async function runCommand(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawnCommand(args, env)
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const [code] = (await once(child, 'exit')) as [number | null]
+  return { code, output }
+}
+
+function spawnCommand(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+    cwd: repositoryRoot,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+}
+
+/**
+ * Starts the server command on a free port with `dataDirectory` and waits until it listens.
+ * The process is killed after the test if it is still running.
+ */
+export async function spawnServer(t: TestContext, dataDirectory: string, args: string[] = []): Promise<ServerProcess> {
+  const child = spawnCommand(['--port', '0', '--host', '127.0.0.1', '--data', dataDirectory, '--log-level', 'info', ...args], {})
+  let output = ''
+  let port = 0
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+    const match = /"port":(\d+)/.exec(output)
+    if (match && port === 0) port = Number(match[1])
+  })
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string)
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    return exited.then(() => undefined)
+  })
+  await Promise.race([
+    until(() => port !== 0, { timeoutMs: 20_000, what: 'the server to listen' }),
+    exited.then((code) => {
+      throw new Error(`server exited with ${code} before listening:\n${output}`)
+    }),
+  ])
+  return { child, url: `ws://127.0.0.1:${port}`, port, output: () => output, exited }
+}

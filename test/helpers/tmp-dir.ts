@@ -1,0 +1,12 @@
+// Temporary directories that a test removes when it ends.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TestContext } from 'node:test'
+
+/** Creates an empty directory, removed after the test. */
+export async function makeTempDir(t: TestContext, prefix = 'collab-test-'): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), prefix))
+  t.after(() => rm(directory, { recursive: true, force: true }))
+  return directory
+}

@@ -19,7 +19,15 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
 
-const byteUnits: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 }
+const byteUnits: Record<string, number> = {
+  '': 1,
+  k: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+}
 
 function parsePort(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) {
@@ -50,27 +58,129 @@ function parseBoolean(value: string): boolean {
   throw new InvalidArgumentError('expected true or false.')
 }
 
-function limitOption(flag: string, env: string, description: string, parse: (value: string) => number, fallback: number): Option {
+function limitOption(
+  flag: string,
+  env: string,
+  description: string,
+  parse: (value: string) => number,
+  fallback: number,
+): Option {
   return new Option(flag, description).env(env).default(fallback).argParser(parse)
 }
 
 function buildProgram(): Command {
   return new Command('collab-server')
-    .description('Real-time collaboration server for Yjs documents (y-websocket protocol) with LevelDB persistence.')
-    .addOption(new Option('--port <number>', 'port to listen on').env('PORT').default(1234).argParser(parsePort))
-    .addOption(new Option('--host <name>', 'interface to listen on (0.0.0.0 for all)').env('HOST').default('localhost'))
-    .addOption(new Option('--data <dir>', 'LevelDB data directory').env('DATA_DIR').default('./data'))
-    .addOption(new Option('--log-level <level>', 'log level').env('LOG_LEVEL').default('info').choices(logLevels))
-    .addOption(new Option('--fsync [bool]', 'fsync every write batch (survives power loss, slower)').env('FSYNC').default(false).preset(true).argParser(parseBoolean))
-    .addOption(limitOption('--max-frame-bytes <size>', 'MAX_FRAME_BYTES', 'largest WebSocket frame accepted (larger: close 1009)', parseBytes, defaultLimits.maxFrameBytes))
-    .addOption(limitOption('--max-buffered-bytes <size>', 'MAX_BUFFERED_BYTES', 'unsent bytes after which a slow connection is closed (1013)', parseBytes, defaultLimits.maxBufferedBytes))
-    .addOption(limitOption('--max-awareness-bytes <size>', 'MAX_AWARENESS_BYTES', 'largest awareness update accepted (larger: close 1009)', parseBytes, defaultLimits.maxAwarenessBytes))
-    .addOption(limitOption('--max-connections-per-room <count>', 'MAX_CONNECTIONS_PER_ROOM', 'connections one document accepts (more: HTTP 503)', parseCount, defaultLimits.maxConnectionsPerRoom))
-    .addOption(limitOption('--heartbeat-ms <ms>', 'HEARTBEAT_MS', 'ping interval; a connection missing a pong is dropped', parseCount, defaultLimits.heartbeatIntervalMs))
-    .addOption(limitOption('--unload-grace-ms <ms>', 'UNLOAD_GRACE_MS', 'how long an empty document stays loaded', parseCount, defaultLimits.unloadGraceMs))
-    .addOption(limitOption('--compact-after-updates <count>', 'COMPACT_AFTER_UPDATES', 'compact a document log after this many updates', parseCount, defaultLimits.compactAfterUpdates))
-    .addOption(limitOption('--compact-after-bytes <size>', 'COMPACT_AFTER_BYTES', 'compact a document log after this many bytes', parseBytes, defaultLimits.compactAfterBytes))
-    .addOption(limitOption('--shutdown-timeout-ms <ms>', 'SHUTDOWN_TIMEOUT_MS', 'on SIGTERM, drop clients still connected after this', parseCount, defaultLimits.shutdownTimeoutMs))
+    .description(
+      'Real-time collaboration server for Yjs documents (y-websocket protocol) with LevelDB persistence.',
+    )
+    .addOption(
+      new Option('--port <number>', 'port to listen on')
+        .env('PORT')
+        .default(1234)
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option('--host <name>', 'interface to listen on (0.0.0.0 for all)')
+        .env('HOST')
+        .default('localhost'),
+    )
+    .addOption(
+      new Option('--data <dir>', 'LevelDB data directory').env('DATA_DIR').default('./data'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .env('LOG_LEVEL')
+        .default('info')
+        .choices(logLevels),
+    )
+    .addOption(
+      new Option('--fsync [bool]', 'fsync every write batch (survives power loss, slower)')
+        .env('FSYNC')
+        .default(false)
+        .preset(true)
+        .argParser(parseBoolean),
+    )
+    .addOption(
+      limitOption(
+        '--max-frame-bytes <size>',
+        'MAX_FRAME_BYTES',
+        'largest WebSocket frame accepted (larger: close 1009)',
+        parseBytes,
+        defaultLimits.maxFrameBytes,
+      ),
+    )
+    .addOption(
+      limitOption(
+        '--max-buffered-bytes <size>',
+        'MAX_BUFFERED_BYTES',
+        'unsent bytes after which a slow connection is closed (1013)',
+        parseBytes,
+        defaultLimits.maxBufferedBytes,
+      ),
+    )
+    .addOption(
+      limitOption(
+        '--max-awareness-bytes <size>',
+        'MAX_AWARENESS_BYTES',
+        'largest awareness update accepted (larger: close 1009)',
+        parseBytes,
+        defaultLimits.maxAwarenessBytes,
+      ),
+    )
+    .addOption(
+      limitOption(
+        '--max-connections-per-room <count>',
+        'MAX_CONNECTIONS_PER_ROOM',
+        'connections one document accepts (more: HTTP 503)',
+        parseCount,
+        defaultLimits.maxConnectionsPerRoom,
+      ),
+    )
+    .addOption(
+      limitOption(
+        '--heartbeat-ms <ms>',
+        'HEARTBEAT_MS',
+        'ping interval; a connection missing a pong is dropped',
+        parseCount,
+        defaultLimits.heartbeatIntervalMs,
+      ),
+    )
+    .addOption(
+      limitOption(
+        '--unload-grace-ms <ms>',
+        'UNLOAD_GRACE_MS',
+        'how long an empty document stays loaded',
+        parseCount,
+        defaultLimits.unloadGraceMs,
+      ),
+    )
+    .addOption(
+      limitOption(
+        '--compact-after-updates <count>',
+        'COMPACT_AFTER_UPDATES',
+        'compact a document log after this many updates',
+        parseCount,
+        defaultLimits.compactAfterUpdates,
+      ),
+    )
+    .addOption(
+      limitOption(
+        '--compact-after-bytes <size>',
+        'COMPACT_AFTER_BYTES',
+        'compact a document log after this many bytes',
+        parseBytes,
+        defaultLimits.compactAfterBytes,
+      ),
+    )
+    .addOption(
+      limitOption(
+        '--shutdown-timeout-ms <ms>',
+        'SHUTDOWN_TIMEOUT_MS',
+        'on SIGTERM, drop clients still connected after this',
+        parseCount,
+        defaultLimits.shutdownTimeoutMs,
+      ),
+    )
     .helpOption('-h, --help', 'show this help')
     .showHelpAfterError(false)
     .exitOverride()
@@ -83,7 +193,11 @@ export type ParsedCommandLine = { kind: 'run'; config: Config } | { kind: 'exit'
  * Reads flags (argv without node and script) and environment variables. Throws ConfigError
  * with a one-line message for any bad value.
  */
-export function parseCommandLine(args: readonly string[], env: NodeJS.ProcessEnv, print: (text: string) => void): ParsedCommandLine {
+export function parseCommandLine(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  print: (text: string) => void,
+): ParsedCommandLine {
   const program = buildProgram()
   program.configureOutput({ writeOut: print, writeErr: () => undefined })
   const savedEnv = process.env

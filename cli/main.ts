@@ -17,7 +17,9 @@ function exitWith(message: string): never {
 async function main(): Promise<void> {
   let parsed
   try {
-    parsed = parseCommandLine(process.argv.slice(2), process.env, (text) => process.stdout.write(text))
+    parsed = parseCommandLine(process.argv.slice(2), process.env, (text) =>
+      process.stdout.write(text),
+    )
   } catch (error) {
     if (error instanceof ConfigError) exitWith(error.message)
     throw error
@@ -28,7 +30,10 @@ async function main(): Promise<void> {
 
   let store
   try {
-    store = await openLevelDbStore({ directory: config.dataDirectory, syncWrites: config.syncWrites })
+    store = await openLevelDbStore({
+      directory: config.dataDirectory,
+      syncWrites: config.syncWrites,
+    })
   } catch (error) {
     exitWith(`${(error as Error).message} (--data / DATA_DIR)`)
   }
@@ -49,9 +54,16 @@ async function main(): Promise<void> {
   } catch (error) {
     await store.close()
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EADDRINUSE') exitWith(`port ${config.port} on ${config.host} is already in use; choose another with --port / PORT`)
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') exitWith(`cannot listen on host ${config.host}: ${code}; check --host / HOST`)
-    if (code === 'EACCES') exitWith(`no permission to listen on port ${config.port}; choose a port above 1023 with --port / PORT`)
+    if (code === 'EADDRINUSE')
+      exitWith(
+        `port ${config.port} on ${config.host} is already in use; choose another with --port / PORT`,
+      )
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      exitWith(`cannot listen on host ${config.host}: ${code}; check --host / HOST`)
+    if (code === 'EACCES')
+      exitWith(
+        `no permission to listen on port ${config.port}; choose a port above 1023 with --port / PORT`,
+      )
     throw error
   }
 

@@ -111,7 +111,13 @@ class LevelDbStore implements DocStore {
     const state = this.#roomState(room)
     const seq = state.nextSeq++
     const now = Date.now()
-    state.meta ??= { createdAtMs: now, updatedAtMs: now, snapshotBytes: 0, logBytes: 0, logEntries: 0 }
+    state.meta ??= {
+      createdAtMs: now,
+      updatedAtMs: now,
+      snapshotBytes: 0,
+      logBytes: 0,
+      logEntries: 0,
+    }
     state.meta.updatedAtMs = now
     state.meta.logBytes += update.length
     state.meta.logEntries++
@@ -138,7 +144,13 @@ class LevelDbStore implements DocStore {
       removedEntries++
     }
     const now = Date.now()
-    state.meta ??= { createdAtMs: now, updatedAtMs: now, snapshotBytes: 0, logBytes: 0, logEntries: 0 }
+    state.meta ??= {
+      createdAtMs: now,
+      updatedAtMs: now,
+      snapshotBytes: 0,
+      logBytes: 0,
+      logEntries: 0,
+    }
     state.meta.snapshotBytes = snapshot.length
     state.meta.logBytes -= removedBytes
     state.meta.logEntries -= removedEntries
@@ -197,7 +209,11 @@ class LevelDbStore implements DocStore {
     for (const room of batch.dirtyRooms) {
       const meta = this.#rooms.get(room)?.meta
       if (meta) {
-        batch.operations.push({ type: 'put', key: metaKey(room), value: Buffer.from(JSON.stringify(meta)) })
+        batch.operations.push({
+          type: 'put',
+          key: metaKey(room),
+          value: Buffer.from(JSON.stringify(meta)),
+        })
       }
     }
     this.#db.batch(batch.operations, { sync: this.#syncWrites }, (error) => {
@@ -219,7 +235,11 @@ class LevelDbStore implements DocStore {
   }
 
   async #readLog(room: string): Promise<Array<{ seq: number; update: Uint8Array }>> {
-    const iterator = this.#db.iterator({ ...logRange(room), keyAsBuffer: true, valueAsBuffer: true })
+    const iterator = this.#db.iterator({
+      ...logRange(room),
+      keyAsBuffer: true,
+      valueAsBuffer: true,
+    })
     const entries: Array<{ seq: number; update: Uint8Array }> = []
     const next = (): Promise<[Buffer, Buffer] | undefined> =>
       new Promise((resolve, reject) =>

@@ -3,8 +3,7 @@ declare module 'leveldown' {
   type Callback<T = void> = (error: Error | undefined, value: T) => void
 
   export type BatchOperation =
-    | { type: 'put'; key: Buffer; value: Buffer }
-    | { type: 'del'; key: Buffer }
+    { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer }
 
   export interface LevelDownIterator {
     next(callback: (error: Error | undefined, key?: Buffer, value?: Buffer) => void): void

@@ -62,10 +62,14 @@ export class Connection implements RoomMember {
 
   send(frame: Uint8Array): void {
     if (this.#isClosing) return
-    if (this.#socket.bufferedAmount + frame.length > this.#limits.maxBufferedBytes) {
+    // The bound applies to the backlog, not to the frame: one large update must still go out.
+    if (this.#socket.bufferedAmount > this.#limits.maxBufferedBytes) {
       this.fail(
-        new CollabError('COLLAB_SLOW_CONSUMER', CloseCode.tryAgainLater,
-          `connection too slow: more than ${this.#limits.maxBufferedBytes} bytes waiting to be sent`),
+        new CollabError(
+          'COLLAB_SLOW_CONSUMER',
+          CloseCode.tryAgainLater,
+          `connection too slow: more than ${this.#limits.maxBufferedBytes} bytes waiting to be sent`,
+        ),
       )
       return
     }
@@ -76,7 +80,10 @@ export class Connection implements RoomMember {
     if (this.#isClosing) return
     this.#isClosing = true
     const level = error.closeCode === CloseCode.internalError ? 'error' : 'warn'
-    this.#logger[level]({ code: error.code, closeCode: error.closeCode, err: error.cause }, error.message)
+    this.#logger[level](
+      { code: error.code, closeCode: error.closeCode, err: error.cause },
+      error.message,
+    )
     this.#socket.close(error.closeCode, truncateCloseReason(error.message))
   }
 
@@ -109,8 +116,11 @@ export class Connection implements RoomMember {
     if (this.#isClosing) return
     try {
       if (!isBinary) {
-        throw new CollabError('COLLAB_UNKNOWN_MESSAGE', CloseCode.unsupportedData,
-          'text frames are not supported; send binary y-websocket frames')
+        throw new CollabError(
+          'COLLAB_UNKNOWN_MESSAGE',
+          CloseCode.unsupportedData,
+          'text frames are not supported; send binary y-websocket frames',
+        )
       }
       this.#dispatch(data as Buffer)
     } catch (error) {
@@ -132,8 +142,11 @@ export class Connection implements RoomMember {
         return
       case 'awareness':
         if (frame.update.length > this.#limits.maxAwarenessBytes) {
-          throw new CollabError('COLLAB_LIMIT', CloseCode.messageTooBig,
-            `awareness update of ${frame.update.length} bytes exceeds the ${this.#limits.maxAwarenessBytes}-byte limit`)
+          throw new CollabError(
+            'COLLAB_LIMIT',
+            CloseCode.messageTooBig,
+            `awareness update of ${frame.update.length} bytes exceeds the ${this.#limits.maxAwarenessBytes}-byte limit`,
+          )
         }
         this.room.receiveAwareness(this, frame.update, bytes)
         return

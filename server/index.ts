@@ -55,7 +55,9 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     uptimeSeconds: Math.round((Date.now() - startedAtMs) / 1000),
   })
 
-  const serveStatic = options.staticDirectory ? createStaticFiles(options.staticDirectory) : undefined
+  const serveStatic = options.staticDirectory
+    ? createStaticFiles(options.staticDirectory)
+    : undefined
   const notFound = (response: ServerResponse, path: string): void =>
     replyJson(response, 404, { error: 'Not Found', reason: `no such path: ${path}` })
   const httpServer = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -69,7 +71,10 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       (isServed) => isServed || notFound(response, path),
       (error: unknown) => {
         logger.error({ err: error, path }, 'could not serve a file')
-        replyJson(response, 500, { error: 'Internal Server Error', reason: 'could not read the file' })
+        replyJson(response, 500, {
+          error: 'Internal Server Error',
+          reason: 'could not read the file',
+        })
       },
     )
   })

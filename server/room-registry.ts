@@ -71,7 +71,10 @@ export class RoomRegistry {
     if (entry.holds > 0) return
     void entry.room.then((room) =>
       room.flush().catch((error: unknown) => {
-        this.#logger.error({ err: error, room: name }, 'could not write the document after its last client left')
+        this.#logger.error(
+          { err: error, room: name },
+          'could not write the document after its last client left',
+        )
       }),
     )
     this.#scheduleUnload(name, entry, this.#limits.unloadGraceMs)
@@ -112,7 +115,10 @@ export class RoomRegistry {
       entry.unloadTimer = undefined
       if (entry.holds > 0) return
       this.#unload(name).catch((error: unknown) => {
-        this.#logger.error({ err: error, room: name }, 'could not write the document; unload retried later')
+        this.#logger.error(
+          { err: error, room: name },
+          'could not write the document; unload retried later',
+        )
         this.#scheduleUnload(name, entry, flushRetryMs)
       })
     }, delayMs)

@@ -77,11 +77,23 @@ export class Room {
   }
 
   /** Loads a room's stored state. A damaged stored update is logged and skipped, not fatal. */
-  static async load(name: string, store: DocStore, logger: Logger, limits: RoomLimits): Promise<Room> {
+  static async load(
+    name: string,
+    store: DocStore,
+    logger: Logger,
+    limits: RoomLimits,
+  ): Promise<Room> {
     const stored = await store.load(name)
     const meta = stored.meta
-    const room = new Room(name, store, logger.child({ room: name }), limits, stored.lastSeq,
-      meta?.logEntries ?? 0, meta?.logBytes ?? 0)
+    const room = new Room(
+      name,
+      store,
+      logger.child({ room: name }),
+      limits,
+      stored.lastSeq,
+      meta?.logEntries ?? 0,
+      meta?.logBytes ?? 0,
+    )
     for (const update of stored.updates) {
       try {
         Y.applyUpdate(room.doc, update, storeOrigin)
@@ -118,9 +130,14 @@ export class Room {
     try {
       missing = Y.encodeStateAsUpdate(this.doc, stateVector)
     } catch (error) {
-      throw new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.invalidPayload, 'malformed state vector', {
-        cause: error,
-      })
+      throw new CollabError(
+        'COLLAB_BAD_PAYLOAD',
+        CloseCode.invalidPayload,
+        'malformed state vector',
+        {
+          cause: error,
+        },
+      )
     }
     member.send(writeSyncStep2(missing))
   }
@@ -134,9 +151,14 @@ export class Room {
     try {
       Y.decodeUpdate(update)
     } catch (error) {
-      throw new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.invalidPayload, 'malformed Yjs update', {
-        cause: error,
-      })
+      throw new CollabError(
+        'COLLAB_BAD_PAYLOAD',
+        CloseCode.invalidPayload,
+        'malformed Yjs update',
+        {
+          cause: error,
+        },
+      )
     }
     this.#pendingWrites++
     this.#store.append(this.name, update).then(
@@ -148,8 +170,12 @@ export class Room {
         this.#writeSettled()
         this.#logger.error({ err: error }, 'could not store an update; it was not relayed')
         member.fail(
-          new CollabError('COLLAB_STORE_FAILED', CloseCode.internalError,
-            'the server could not store your update; reconnect to send it again', { cause: error }),
+          new CollabError(
+            'COLLAB_STORE_FAILED',
+            CloseCode.internalError,
+            'the server could not store your update; reconnect to send it again',
+            { cause: error },
+          ),
         )
       },
     )
@@ -195,7 +221,12 @@ export class Room {
     this.doc.destroy()
   }
 
-  #applyDurable(member: RoomMember, update: Uint8Array, seq: number, frame: Uint8Array | undefined): void {
+  #applyDurable(
+    member: RoomMember,
+    update: Uint8Array,
+    seq: number,
+    frame: Uint8Array | undefined,
+  ): void {
     this.#lastAppliedSeq = seq
     this.#logEntries++
     this.#logBytes += update.length

@@ -45,8 +45,11 @@ export async function handleUpgrade(
   if (!parsed.ok) return refuseUpgrade(socket, 400, parsed.reason)
   const name = parsed.name
   if (context.registry.holds(name) >= context.limits.maxConnectionsPerRoom) {
-    return refuseUpgrade(socket, 503,
-      `the document has reached its limit of ${context.limits.maxConnectionsPerRoom} connections`)
+    return refuseUpgrade(
+      socket,
+      503,
+      `the document has reached its limit of ${context.limits.maxConnectionsPerRoom} connections`,
+    )
   }
   let room
   try {
@@ -64,8 +67,13 @@ export async function handleUpgrade(
   context.webSocketServer.handleUpgrade(request, socket, head, (webSocket) => {
     isUpgraded = true
     socket.off('error', ignoreSocketError)
-    const connection = new Connection(webSocket, room, context.limits,
-      context.logger.child({ room: name }), context.onConnectionClosed)
+    const connection = new Connection(
+      webSocket,
+      room,
+      context.limits,
+      context.logger.child({ room: name }),
+      context.onConnectionClosed,
+    )
     context.connections.add(connection)
   })
   if (!isUpgraded) context.registry.release(name)

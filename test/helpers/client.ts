@@ -28,7 +28,10 @@ export function connectProvider(
 
 /** Waits until the provider has completed its first sync with the server. */
 export function waitSynced(provider: WebsocketProvider, timeoutMs = 10_000): Promise<void> {
-  return until(() => provider.synced, { timeoutMs, what: `provider of ${provider.roomname} to sync` })
+  return until(() => provider.synced, {
+    timeoutMs,
+    what: `provider of ${provider.roomname} to sync`,
+  })
 }
 
 /** A raw WebSocket to a room with every received frame recorded. */

@@ -17,7 +17,8 @@ export async function until(
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (await condition()) return
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await delay(intervalMs)
   }
 }

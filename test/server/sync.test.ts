@@ -43,15 +43,21 @@ test('edits made while a client is disconnected merge when it reconnects', async
   b.disconnect()
   b.doc.getText('text').insert(4, ' offline-b')
   a.doc.getText('text').insert(0, 'online-a ')
-  await until(() => a.doc.getText('text').toString() === 'online-a base', { what: 'a to apply its edit' })
+  await until(() => a.doc.getText('text').toString() === 'online-a base', {
+    what: 'a to apply its edit',
+  })
   b.connect()
 
   const expected = 'online-a base offline-b'
   await until(
-    () => a.doc.getText('text').toString() === expected && b.doc.getText('text').toString() === expected,
+    () =>
+      a.doc.getText('text').toString() === expected &&
+      b.doc.getText('text').toString() === expected,
     { what: 'offline edits to merge' },
   )
   const fresh = connectProvider(t, url, 'offline-doc')
   await waitSynced(fresh)
-  await until(() => fresh.doc.getText('text').toString() === expected, { what: 'a fresh client to get the merged text' })
+  await until(() => fresh.doc.getText('text').toString() === expected, {
+    what: 'a fresh client to get the merged text',
+  })
 })

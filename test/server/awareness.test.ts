@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict'
+import type { Socket } from 'node:net'
+import { test } from 'node:test'
+import * as decoding from 'lib0/decoding'
+import { readAwarenessUpdate, writeAwarenessUpdate } from '../../protocol/awareness-codec.js'
+import { MessageType, writeAwareness, writeQueryAwareness } from '../../protocol/message.js'
+import { connectProvider, openRawClient, type RawClient, waitSynced } from '../helpers/client.js'
+import { startServer } from '../helpers/start-server.js'
+import { until } from '../helpers/until.js'
+
+const ghostClientId = 424242
+
+/** Announces a presence state for `ghostClientId` from a raw connection. */
+function announceGhost(raw: RawClient, name: string): void {
+  const state = JSON.stringify({ user: { name, color: '#c00' } })
+  raw.socket.send(
+    writeAwareness(writeAwarenessUpdate([{ clientId: ghostClientId, clock: 1, stateJson: state }])),
+  )
+}
+
+/** Awareness entries in the frames a raw client received. */
+function receivedAwareness(raw: RawClient) {
+  return raw.frames
+    .filter((frame) => frame[0] === MessageType.awareness)
+    .flatMap((frame) => {
+      const decoder = decoding.createDecoder(frame)
+      decoding.readVarUint(decoder)
+      return readAwarenessUpdate(decoding.readVarUint8Array(decoder))
+    })
+}
+
+test('awareness states reach the other clients, and joiners get them at once', async (t) => {
+  const { url } = await startServer(t)
+  const a = connectProvider(t, url, 'presence')
+  const b = connectProvider(t, url, 'presence')
+  await Promise.all([waitSynced(a), waitSynced(b)])
+  a.awareness.setLocalStateField('user', { name: 'Ada', color: '#f00' })
+  const userOf = (state: unknown): unknown => (state as { user?: unknown } | undefined)?.user
+  await until(
+    () =>
+      (userOf(b.awareness.getStates().get(a.doc.clientID)) as { name?: string } | undefined)
+        ?.name === 'Ada',
+    {
+      what: "b to see Ada's presence",
+    },
+  )
+  const late = await openRawClient(t, url, 'presence')
+  await until(() => receivedAwareness(late).some((entry) => entry.clientId === a.doc.clientID), {
+    what: 'a joiner to be sent the known states on connect',
+  })
+  const states = receivedAwareness(late)
+  assert.deepEqual(
+    userOf(JSON.parse(states.find((entry) => entry.clientId === a.doc.clientID)!.stateJson)),
+    {
+      name: 'Ada',
+      color: '#f00',
+    },
+  )
+
+  late.frames.length = 0
+  late.socket.send(writeQueryAwareness())
+  await until(() => receivedAwareness(late).some((entry) => entry.clientId === a.doc.clientID), {
+    what: 'the answer to a query awareness message',
+  })
+})
+
+test("an abruptly closed client's state disappears from the others at once", async (t) => {
+  const { url } = await startServer(t)
+  const observer = connectProvider(t, url, 'presence')
+  await waitSynced(observer)
+  const ghost = await openRawClient(t, url, 'presence')
+  announceGhost(ghost, 'Ghost')
+  await until(() => observer.awareness.getStates().has(ghostClientId), {
+    what: 'the ghost to appear',
+  })
+  ghost.socket.terminate()
+  await until(() => !observer.awareness.getStates().has(ghostClientId), {
+    timeoutMs: 2_000,
+    what: 'the ghost to be removed when its connection closes',
+  })
+})
+
+test('a silently dead client is dropped by the heartbeat and its state removed', async (t) => {
+  const server = await startServer(t, { limits: { heartbeatIntervalMs: 100 } })
+  const observer = connectProvider(t, server.url, 'presence')
+  await waitSynced(observer)
+  const ghost = await openRawClient(t, server.url, 'presence')
+  announceGhost(ghost, 'Ghost')
+  await until(() => observer.awareness.getStates().has(ghostClientId), {
+    what: 'the ghost to appear',
+  })
+  // The client stops reading (a frozen tab or a dead network): it never answers pings.
+  ;(ghost.socket as unknown as { _socket: Socket })._socket.pause()
+  await until(() => !observer.awareness.getStates().has(ghostClientId), {
+    timeoutMs: 3_000,
+    what: 'the heartbeat to drop the ghost',
+  })
+  assert.equal(server.server.stats().connections, 1, 'only the observer is still connected')
+  assert.ok(observer.wsconnected, 'the live client, which answers pings, stays connected')
+})
+
+test('a removal sent by the client itself is relayed and the state forgotten', async (t) => {
+  const { url } = await startServer(t)
+  const observer = connectProvider(t, url, 'presence')
+  await waitSynced(observer)
+  const ghost = await openRawClient(t, url, 'presence')
+  announceGhost(ghost, 'Ghost')
+  await until(() => observer.awareness.getStates().has(ghostClientId), {
+    what: 'the ghost to appear',
+  })
+  ghost.socket.send(
+    writeAwareness(
+      writeAwarenessUpdate([{ clientId: ghostClientId, clock: 2, stateJson: 'null' }]),
+    ),
+  )
+  await until(() => !observer.awareness.getStates().has(ghostClientId), {
+    what: 'the removal to be relayed',
+  })
+  const joiner = await openRawClient(t, url, 'presence')
+  await until(() => joiner.frames.length > 0, { what: 'the joiner to be greeted' })
+  assert.ok(
+    !receivedAwareness(joiner).some(
+      (entry) => entry.clientId === ghostClientId && entry.stateJson !== 'null',
+    ),
+  )
+})

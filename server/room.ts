@@ -274,16 +274,19 @@ export class Room {
     this.#logEntries = 0
     this.#logBytes = 0
     const snapshot = Y.encodeStateAsUpdate(this.doc)
-    this.#compaction = this.#store
-      .compact(this.name, snapshot, this.#lastAppliedSeq)
-      .catch((error: unknown) => {
+    this.#compaction = this.#store.compact(this.name, snapshot, this.#lastAppliedSeq).then(
+      () => {
+        this.#compaction = null
+        // A burst may have passed the threshold again while this compaction was written.
+        this.#compactIfDue()
+      },
+      (error: unknown) => {
+        this.#compaction = null
         this.#logEntries += entries
         this.#logBytes += bytes
         throw error
-      })
-      .finally(() => {
-        this.#compaction = null
-      })
+      },
+    )
     return this.#compaction
   }
 }

@@ -6,6 +6,20 @@ import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { until } from './until.js'
 
+/** Connects a stock WebsocketProvider that the caller destroys. */
+export function createProvider(
+  url: string,
+  room: string,
+  doc: Y.Doc = new Y.Doc(),
+  options: { connect?: boolean } = {},
+): WebsocketProvider {
+  return new WebsocketProvider(url, room, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    connect: options.connect ?? true,
+    disableBc: true,
+  })
+}
+
 /** Connects a stock WebsocketProvider; destroyed after the test. */
 export function connectProvider(
   t: TestContext,
@@ -14,11 +28,7 @@ export function connectProvider(
   doc: Y.Doc = new Y.Doc(),
   options: { connect?: boolean } = {},
 ): WebsocketProvider {
-  const provider = new WebsocketProvider(url, room, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    connect: options.connect ?? true,
-    disableBc: true,
-  })
+  const provider = createProvider(url, room, doc, options)
   t.after(() => {
     provider.destroy()
     doc.destroy()

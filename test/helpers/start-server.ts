@@ -31,10 +31,15 @@ export interface StartServerOptions {
   limits?: Partial<ServerLimits>
   /** Wraps the real store, e.g. to inject a write failure. */
   wrapStore?: (store: DocStore) => DocStore
+  /** Directory of static files to serve over HTTP (e.g. the built editor). */
+  staticDirectory?: string
 }
 
 /** Starts a server on 127.0.0.1 with a free port and a real LevelDB store. */
-export async function startServer(t: TestContext, options: StartServerOptions = {}): Promise<TestServer> {
+export async function startServer(
+  t: TestContext,
+  options: StartServerOptions = {},
+): Promise<TestServer> {
   const dataDirectory = options.dataDirectory ?? (await makeTempDir(t))
   const realStore = await openLevelDbStore({ directory: dataDirectory })
   const store = options.wrapStore ? options.wrapStore(realStore) : realStore
@@ -51,12 +56,21 @@ export async function startServer(t: TestContext, options: StartServerOptions = 
     store,
     logger: createLogger('debug', sink),
     limits: { unloadGraceMs: 50, ...options.limits },
+    staticDirectory: options.staticDirectory,
   })
   const address = await server.listen(0, '127.0.0.1')
   let stopped: Promise<void> | undefined
   const stop = (): Promise<void> => (stopped ??= server.close().then(() => realStore.close()))
   t.after(stop)
-  return { server, store, dataDirectory, url: `ws://127.0.0.1:${address.port}`, port: address.port, logs, stop }
+  return {
+    server,
+    store,
+    dataDirectory,
+    url: `ws://127.0.0.1:${address.port}`,
+    port: address.port,
+    logs,
+    stop,
+  }
 }
 
 /** The server command running as a child process. */
@@ -73,7 +87,10 @@ export interface ServerProcess {
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url))
 
 /** Runs `cli/main.ts` with these arguments and waits for it to exit (for CLI error tests). */
-export async function runCommand(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+export async function runCommand(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
   const child = spawnCommand(args, env)
   let output = ''
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -94,8 +111,15 @@ function spawnCommand(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
  * Starts the server command on a free port with `dataDirectory` and waits until it listens.
  * The process is killed after the test if it is still running.
  */
-export async function spawnServer(t: TestContext, dataDirectory: string, args: string[] = []): Promise<ServerProcess> {
-  const child = spawnCommand(['--port', '0', '--host', '127.0.0.1', '--data', dataDirectory, '--log-level', 'info', ...args], {})
+export async function spawnServer(
+  t: TestContext,
+  dataDirectory: string,
+  args: string[] = [],
+): Promise<ServerProcess> {
+  const child = spawnCommand(
+    ['--port', '0', '--host', '127.0.0.1', '--data', dataDirectory, '--log-level', 'info', ...args],
+    {},
+  )
   let output = ''
   let port = 0
   child.stdout?.on('data', (chunk: Buffer) => {

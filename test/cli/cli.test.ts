@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import type { Socket } from 'node:net'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { openRawClient } from '../helpers/client.js'
+import { runCommand, spawnServer } from '../helpers/start-server.js'
+import { makeTempDir } from '../helpers/tmp-dir.js'
+import { until } from '../helpers/until.js'
+
+/** The one line a refused start prints, and its exit code. */
+async function refusal(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; line: string }> {
+  const { code, output } = await runCommand(args, env)
+  const lines = output.trim().split('\n')
+  assert.equal(lines.length, 1, `one line expected, got:\n${output}`)
+  return { code, line: lines[0]! }
+}
+
+test('--help lists every flag with its default and environment variable', async () => {
+  const { code, output } = await runCommand(['--help'])
+  assert.equal(code, 0)
+  for (const flag of [
+    '--port',
+    '--host',
+    '--data',
+    '--log-level',
+    '--fsync',
+    '--max-frame-bytes',
+    '--max-buffered-bytes',
+    '--max-awareness-bytes',
+    '--max-connections-per-room',
+    '--heartbeat-ms',
+    '--unload-grace-ms',
+    '--compact-after-updates',
+    '--compact-after-bytes',
+    '--shutdown-timeout-ms',
+  ]) {
+    assert.ok(output.includes(flag), `${flag} is listed`)
+  }
+  assert.match(output, /default: 1234,\s+env:\s+PORT/)
+  assert.match(output, /default: "\.\/data",\s+env:\s+DATA_DIR/)
+})
+
+test('bad values exit with code 2 and one line saying what is wrong', async (t) => {
+  const dataDirectory = await makeTempDir(t)
+  const cases: Array<{ args: string[]; env?: NodeJS.ProcessEnv; message: RegExp }> = [
+    {
+      args: ['--port', 'abc'],
+      message:
+        /--port <number>' argument 'abc' is invalid\. expected a port number from 0 to 65535/,
+    },
+    { args: [], env: { PORT: '70000' }, message: /value '70000' from env 'PORT' is invalid/ },
+    {
+      args: ['--log-level', 'loud'],
+      message: /--log-level <level>' argument 'loud' is invalid\. Allowed choices are fatal, error/,
+    },
+    {
+      args: ['--max-frame-bytes', '12 bananas'],
+      message: /expected a size such as 16777216, 512KiB or 16MiB/,
+    },
+    { args: ['--heartbeat-ms', '0'], message: /expected a whole number of at least 1/ },
+    { args: ['--bogus'], message: /unknown option '--bogus'/ },
+  ]
+  for (const { args, env, message } of cases) {
+    const { code, line } = await refusal([...args, '--data', dataDirectory], env)
+    assert.equal(code, 2, args.join(' '))
+    assert.match(line, message)
+  }
+})
+
+test('an unusable data directory exits with code 2 and says how to fix it', async (t) => {
+  const directory = await makeTempDir(t)
+  const file = join(directory, 'not-a-directory')
+  await writeFile(file, 'x')
+  const { code, line } = await refusal(['--port', '0', '--data', join(file, 'data')])
+  assert.equal(code, 2)
+  assert.match(line, /cannot create the data directory .*not a directory.*--data \/ DATA_DIR/)
+})
+
+test('a data directory locked by a running server exits with code 2', async (t) => {
+  const dataDirectory = await makeTempDir(t)
+  await spawnServer(t, dataDirectory)
+  const { code, line } = await refusal(['--port', '0', '--data', dataDirectory])
+  assert.equal(code, 2)
+  assert.match(
+    line,
+    /is locked by another running server; stop it or choose another data directory/,
+  )
+})
+
+test('a port already in use exits with code 2', async (t) => {
+  const running = await spawnServer(t, await makeTempDir(t))
+  const { code, line } = await refusal([
+    '--port',
+    String(running.port),
+    '--host',
+    '127.0.0.1',
+    '--data',
+    await makeTempDir(t),
+  ])
+  assert.equal(code, 2)
+  assert.match(line, new RegExp(`port ${running.port} on 127\\.0\\.0\\.1 is already in use`))
+})
+
+test('flags win over environment variables', async (t) => {
+  const dataDirectory = await makeTempDir(t)
+  const { code, line } = await refusal(['--port', 'nope', '--data', dataDirectory], { PORT: '1' })
+  assert.equal(code, 2)
+  assert.match(line, /argument 'nope'/)
+})
+
+test('a second signal during shutdown forces the exit', async (t) => {
+  const server = await spawnServer(t, await makeTempDir(t), ['--shutdown-timeout-ms', '60000'])
+  const stuck = await openRawClient(t, server.url, 'stuck')
+  // A client that never reads cannot complete the closing handshake, so the drain waits.
+  ;(stuck.socket as unknown as { _socket: Socket })._socket.pause()
+  server.child.kill('SIGTERM')
+  await until(() => server.output().includes('shutting down'), { what: 'the shutdown to begin' })
+  server.child.kill('SIGTERM')
+  assert.equal(await server.exited, 1)
+  assert.match(server.output(), /second signal: exiting without waiting/)
+})

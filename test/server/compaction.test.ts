@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import * as Y from 'yjs'
+import { connectProvider, waitSynced } from '../helpers/client.js'
+import { startServer } from '../helpers/start-server.js'
+import { until } from '../helpers/until.js'
+
+test('compaction keeps the content identical and shrinks the stored log', async (t) => {
+  const server = await startServer(t, {
+    limits: { compactAfterUpdates: 100, unloadGraceMs: 60_000 },
+  })
+  const writer = connectProvider(t, server.url, 'compacted')
+  const reader = connectProvider(t, server.url, 'compacted')
+  await Promise.all([waitSynced(writer), waitSynced(reader)])
+  const text = writer.doc.getText('text')
+  let sentBytes = 0
+  writer.doc.on('update', (update: Uint8Array) => (sentBytes += update.length))
+  // Typing: one keystroke per update, with a backspace now and then.
+  const typed = 'The quick brown fox jumps over the lazy dog. '.repeat(10)
+  for (let i = 0; i < typed.length; i++) {
+    text.insert(text.length, typed[i]!)
+    if (i % 9 === 8) text.delete(text.length - 1, 1)
+  }
+  await until(() => reader.doc.getText('text').toString() === text.toString(), {
+    what: 'the reader to catch up',
+  })
+  const meta = await server.store.meta('compacted')
+  assert.ok(meta, 'metadata is stored')
+  assert.ok(meta.snapshotBytes > 0, 'a snapshot was written')
+  assert.ok(meta.logEntries < 100, `the log holds ${meta.logEntries} entries after compaction`)
+  assert.ok(meta.createdAtMs <= meta.updatedAtMs)
+
+  // The stored form, loaded as a fresh server would, is exactly the live document.
+  const stored = await server.store.load('compacted')
+  const restored = new Y.Doc()
+  for (const update of stored.updates) Y.applyUpdate(restored, update)
+  assert.equal(restored.getText('text').toString(), text.toString())
+  const totalUpdateBytes = stored.updates.reduce((sum, update) => sum + update.length, 0)
+  assert.ok(
+    totalUpdateBytes < sentBytes / 2,
+    `stored ${totalUpdateBytes} bytes for ${sentBytes} bytes of updates sent`,
+  )
+})
+
+test('the last client leaving writes the document into a single snapshot', async (t) => {
+  const server = await startServer(t, { limits: { unloadGraceMs: 60_000 } })
+  const provider = connectProvider(t, server.url, 'left')
+  await waitSynced(provider)
+  for (let i = 0; i < 20; i++) provider.doc.getText('text').insert(0, `${i}`)
+  await until(async () => (await server.store.meta('left'))?.logEntries === 20, {
+    what: 'the edits to be stored',
+  })
+  provider.destroy()
+  await until(async () => (await server.store.meta('left'))?.logEntries === 0, {
+    what: 'the log to be compacted once the room is empty',
+  })
+  assert.equal(server.server.stats().documents, 1, 'still loaded during the grace period')
+  const stored = await server.store.load('left')
+  assert.equal(stored.updates.length, 1)
+})

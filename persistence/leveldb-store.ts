@@ -41,6 +41,8 @@ interface PendingBatch {
   settle: Array<(error: Error | undefined) => void>
 }
 
+const closedError = (): Error => new Error('the LevelDB store is closed')
+
 const isNotFound = (error: Error): boolean => /NotFound/i.test(error.message)
 
 /**
@@ -82,6 +84,7 @@ class LevelDbStore implements DocStore {
   readonly #rooms = new Map<string, RoomState>()
   #pending: PendingBatch | null = null
   #isWriting = false
+  #closing: Promise<void> | undefined
   #drained: Array<() => void> = []
 
   constructor(db: LevelDown, syncWrites: boolean) {
@@ -90,6 +93,7 @@ class LevelDbStore implements DocStore {
   }
 
   async load(room: string): Promise<StoredDoc> {
+    this.#assertOpen()
     const [metaBuffer, snapshot, log] = await Promise.all([
       this.#get(metaKey(room)),
       this.#get(snapshotKey(room)),
@@ -108,6 +112,7 @@ class LevelDbStore implements DocStore {
   }
 
   append(room: string, update: Uint8Array): Promise<number> {
+    if (this.#closing) return Promise.reject(closedError())
     const state = this.#roomState(room)
     const seq = state.nextSeq++
     const now = Date.now()
@@ -127,6 +132,7 @@ class LevelDbStore implements DocStore {
   }
 
   compact(room: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+    if (this.#closing) return Promise.reject(closedError())
     const state = this.#roomState(room)
     const operations: BatchOperation[] = [
       {
@@ -164,17 +170,27 @@ class LevelDbStore implements DocStore {
   async meta(room: string): Promise<DocMeta | null> {
     const cached = this.#rooms.get(room)?.meta
     if (cached) return { ...cached }
+    this.#assertOpen()
     const buffer = await this.#get(metaKey(room))
     return buffer ? (JSON.parse(buffer.toString('utf8')) as DocMeta) : null
   }
 
-  async close(): Promise<void> {
-    if (this.#pending || this.#isWriting) {
-      await new Promise<void>((resolve) => this.#drained.push(resolve))
-    }
-    await new Promise<void>((resolve, reject) =>
-      this.#db.close((error) => (error ? reject(error) : resolve())),
-    )
+  /** Waits for the writes under way, then closes. Later calls fail; closing twice is fine. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#pending || this.#isWriting) {
+        await new Promise<void>((resolve) => this.#drained.push(resolve))
+      }
+      await new Promise<void>((resolve, reject) =>
+        this.#db.close((error) => (error ? reject(error) : resolve())),
+      )
+    })()
+    return this.#closing
+  }
+
+  // leveldown crashes the process (SIGSEGV) when used after close, so nothing may reach it then.
+  #assertOpen(): void {
+    if (this.#closing) throw closedError()
   }
 
   #roomState(room: string): RoomState {

@@ -82,7 +82,6 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     webSocketServer,
     registry,
     limits,
-    logger,
     connections,
     isDraining: () => closing !== undefined,
     onConnectionClosed: (connection: Connection) => {

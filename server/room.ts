@@ -46,8 +46,9 @@ export class Room {
   readonly doc = new Y.Doc()
   readonly awareness = new RoomAwareness()
   readonly members = new Set<RoomMember>()
+  /** Logs with the room name attached; connections in the room log through it too. */
+  readonly logger: Logger
   readonly #store: DocStore
-  readonly #logger: Logger
   readonly #limits: RoomLimits
   /** Which member controls each awareness client ID. */
   readonly #awarenessOwners = new Map<number, RoomMember>()
@@ -69,7 +70,7 @@ export class Room {
   ) {
     this.name = name
     this.#store = store
-    this.#logger = logger
+    this.logger = logger
     this.#limits = limits
     this.#lastAppliedSeq = lastSeq
     this.#logEntries = logEntries
@@ -98,7 +99,7 @@ export class Room {
       try {
         Y.applyUpdate(room.doc, update, storeOrigin)
       } catch (error) {
-        room.#logger.error({ err: error }, 'skipped a damaged stored update')
+        room.logger.error({ err: error }, 'skipped a damaged stored update')
       }
     }
     room.#compactIfDue()
@@ -168,7 +169,7 @@ export class Room {
       },
       (error: unknown) => {
         this.#writeSettled()
-        this.#logger.error({ err: error }, 'could not store an update; it was not relayed')
+        this.logger.error({ err: error }, 'could not store an update; it was not relayed')
         member.fail(
           new CollabError(
             'COLLAB_STORE_FAILED',
@@ -233,7 +234,7 @@ export class Room {
     try {
       Y.applyUpdate(this.doc, update, member)
     } catch (error) {
-      this.#logger.warn({ err: error }, 'an update could not be applied; closing its sender')
+      this.logger.warn({ err: error }, 'an update could not be applied; closing its sender')
       member.fail(
         new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.invalidPayload, 'malformed Yjs update', {
           cause: error,
@@ -262,7 +263,7 @@ export class Room {
       this.#logBytes >= this.#limits.compactAfterBytes
     if (!isDue || this.#compaction) return
     this.#compact().catch((error: unknown) => {
-      this.#logger.error({ err: error }, 'compaction failed; it will be retried')
+      this.logger.error({ err: error }, 'compaction failed; it will be retried')
     })
   }
 

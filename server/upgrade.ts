@@ -6,7 +6,6 @@ import type { WebSocketServer } from 'ws'
 import { parseRoomPath } from '../protocol/room-name.js'
 import { Connection } from './connection.js'
 import { refuseUpgrade } from './http-reply.js'
-import type { Logger } from './logger.js'
 import type { ServerLimits } from './options.js'
 import type { RoomRegistry } from './room-registry.js'
 
@@ -15,7 +14,6 @@ export interface UpgradeContext {
   webSocketServer: WebSocketServer
   registry: RoomRegistry
   limits: ServerLimits
-  logger: Logger
   /** Open connections; the handler adds each new one and the connection removes itself. */
   connections: Set<Connection>
   /** Called when a connection has closed and left its room. */
@@ -71,7 +69,7 @@ export async function handleUpgrade(
       webSocket,
       room,
       context.limits,
-      context.logger.child({ room: name }),
+      room.logger,
       context.onConnectionClosed,
     )
     context.connections.add(connection)

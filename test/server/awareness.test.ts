@@ -124,3 +124,42 @@ test('a removal sent by the client itself is relayed and the state forgotten', a
     ),
   )
 })
+
+test('when a client ID moves to a new connection, closing the old one keeps its state', async (t) => {
+  const { url } = await startServer(t)
+  const observer = connectProvider(t, url, 'presence')
+  await waitSynced(observer)
+  const oldConnection = await openRawClient(t, url, 'presence')
+  announceGhost(oldConnection, 'Ghost')
+  await until(() => observer.awareness.getStates().has(ghostClientId), {
+    what: 'the ghost to appear',
+  })
+  // A quick reconnect: the same client ID announces itself on a new connection first.
+  const newConnection = await openRawClient(t, url, 'presence')
+  const state = JSON.stringify({ user: { name: 'Ghost again' } })
+  newConnection.socket.send(
+    writeAwareness(writeAwarenessUpdate([{ clientId: ghostClientId, clock: 2, stateJson: state }])),
+  )
+  await until(
+    () => JSON.stringify(observer.awareness.getStates().get(ghostClientId)).includes('again'),
+    {
+      what: 'the new state to arrive',
+    },
+  )
+  oldConnection.socket.terminate()
+  await oldConnection.closed
+  newConnection.socket.send(writeQueryAwareness())
+  await until(
+    () =>
+      receivedAwareness(newConnection).some(
+        (entry) => entry.stateJson.includes('again') && entry.clock === 2,
+      ),
+    {
+      what: 'the answer to a query',
+    },
+  )
+  assert.ok(
+    observer.awareness.getStates().has(ghostClientId),
+    'the state survives the old connection closing',
+  )
+})

@@ -126,7 +126,8 @@ test('a removal sent by the client itself is relayed and the state forgotten', a
 })
 
 test('when a client ID moves to a new connection, closing the old one keeps its state', async (t) => {
-  const { url } = await startServer(t)
+  const server = await startServer(t)
+  const { url } = server
   const observer = connectProvider(t, url, 'presence')
   await waitSynced(observer)
   const oldConnection = await openRawClient(t, url, 'presence')
@@ -148,16 +149,9 @@ test('when a client ID moves to a new connection, closing the old one keeps its 
   )
   oldConnection.socket.terminate()
   await oldConnection.closed
-  newConnection.socket.send(writeQueryAwareness())
-  await until(
-    () =>
-      receivedAwareness(newConnection).some(
-        (entry) => entry.stateJson.includes('again') && entry.clock === 2,
-      ),
-    {
-      what: 'the answer to a query',
-    },
-  )
+  await until(() => server.server.stats().connections === 2, {
+    what: 'the server to see the old connection close',
+  })
   assert.ok(
     observer.awareness.getStates().has(ghostClientId),
     'the state survives the old connection closing',

@@ -6,6 +6,7 @@ import { CollabError } from '../protocol/collab-error.js'
 import { readFrame } from '../protocol/message.js'
 import type { Logger } from './logger.js'
 import type { ServerLimits } from './options.js'
+import { type OutgoingFrame, writeFrame } from './outgoing-frame.js'
 import type { Room, RoomMember } from './room.js'
 
 /** Limits a connection enforces itself. */
@@ -60,7 +61,7 @@ export class Connection implements RoomMember {
     room.join(this)
   }
 
-  send(frame: Uint8Array): void {
+  send(frame: OutgoingFrame): void {
     if (this.#isClosing) return
     // The bound applies to the backlog, not to the frame: one large update must still go out.
     if (this.#socket.bufferedAmount > this.#limits.maxBufferedBytes) {
@@ -73,7 +74,7 @@ export class Connection implements RoomMember {
       )
       return
     }
-    this.#socket.send(frame)
+    writeFrame(this.#socket, frame)
   }
 
   fail(error: CollabError): void {

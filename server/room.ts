@@ -13,13 +13,14 @@ import {
 } from '../protocol/message.js'
 import type { DocStore } from '../persistence/store.js'
 import type { Logger } from './logger.js'
+import type { OutgoingFrame } from './outgoing-frame.js'
 import type { ServerLimits } from './options.js'
 import { RoomAwareness } from './room-awareness.js'
 
 /** What a room needs of a connection (server/connection.ts implements it). */
 export interface RoomMember {
   /** Sends one frame; a member that cannot keep up closes itself. */
-  send(frame: Uint8Array): void
+  send(frame: OutgoingFrame): void
   /** Ends the member's connection with the error's close code and reason. */
   fail(error: CollabError): void
   /** Awareness client IDs this member controls; the room keeps it up to date. */
@@ -109,9 +110,9 @@ export class Room {
   /** Adds a member and greets it: our sync step 1, then the awareness states we know. */
   join(member: RoomMember): void {
     this.members.add(member)
-    member.send(writeSyncStep1(Y.encodeStateVector(this.doc)))
+    member.send({ payload: writeSyncStep1(Y.encodeStateVector(this.doc)) })
     const states = this.awareness.encodeAll()
-    if (states) member.send(writeAwareness(states))
+    if (states) member.send({ payload: writeAwareness(states) })
   }
 
   /** Removes a member and tells the others at once that its awareness states are gone. */
@@ -140,7 +141,7 @@ export class Room {
         },
       )
     }
-    member.send(writeSyncStep2(missing))
+    member.send({ payload: writeSyncStep2(missing) })
   }
 
   /**
@@ -202,7 +203,7 @@ export class Room {
   /** Sends a member every awareness state the room knows. */
   receiveQueryAwareness(member: RoomMember): void {
     const states = this.awareness.encodeAll()
-    if (states) member.send(writeAwareness(states))
+    if (states) member.send({ payload: writeAwareness(states) })
   }
 
   /**
@@ -246,7 +247,8 @@ export class Room {
     this.#compactIfDue()
   }
 
-  #broadcast(frame: Uint8Array, except: RoomMember | undefined): void {
+  #broadcast(payload: Uint8Array, except: RoomMember | undefined): void {
+    const frame: OutgoingFrame = { payload }
     for (const member of this.members) {
       if (member !== except) member.send(frame)
     }

@@ -2,7 +2,7 @@
 // Imports nothing from server/.
 import { mkdir } from 'node:fs/promises'
 import leveldown, { type BatchOperation, type LevelDown } from 'leveldown'
-import type { DocMeta, DocStore, StoredDoc } from './store.js'
+import type { DocMeta, DocStore, Snapshot, StoredDoc } from './store.js'
 
 /** Options of the LevelDB store. */
 export interface LevelDbStoreOptions {
@@ -21,6 +21,8 @@ const layoutVersion = 'v1'
 const roomPrefix = (room: string): string => `${layoutVersion}\0${room}\0`
 const metaKey = (room: string): Buffer => Buffer.from(`${roomPrefix(room)}meta`)
 const snapshotKey = (room: string): Buffer => Buffer.from(`${roomPrefix(room)}snapshot`)
+const snapshotVectorKey = (room: string): Buffer =>
+  Buffer.from(`${roomPrefix(room)}snapshot-vector`)
 const logKey = (room: string, seq: number): Buffer =>
   Buffer.from(`${roomPrefix(room)}log\0${seq.toString(16).padStart(16, '0')}`)
 const logRange = (room: string): { gt: Buffer; lt: Buffer } => ({
@@ -42,6 +44,9 @@ interface PendingBatch {
 }
 
 const closedError = (): Error => new Error('the LevelDB store is closed')
+
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 const isNotFound = (error: Error): boolean => /NotFound/i.test(error.message)
 
@@ -94,21 +99,25 @@ class LevelDbStore implements DocStore {
 
   async load(room: string): Promise<StoredDoc> {
     this.#assertOpen()
-    const [metaBuffer, snapshot, log] = await Promise.all([
+    const [metaBuffer, update, stateVector, log] = await Promise.all([
       this.#get(metaKey(room)),
       this.#get(snapshotKey(room)),
+      this.#get(snapshotVectorKey(room)),
       this.#readLog(room),
     ])
     const meta = metaBuffer ? (JSON.parse(metaBuffer.toString('utf8')) as DocMeta) : null
     const lastSeq = log.at(-1)?.seq ?? 0
     this.#rooms.set(room, {
       nextSeq: lastSeq + 1,
-      logEntries: log.map(({ seq, update }) => ({ seq, bytes: update.length })),
+      logEntries: log.map(({ seq, update: entry }) => ({ seq, bytes: entry.length })),
       meta,
     })
-    const updates = log.map((entry) => entry.update)
-    if (snapshot) updates.unshift(snapshot)
-    return { updates, lastSeq, meta }
+    return {
+      snapshot: update && stateVector ? { update, stateVector } : null,
+      log: log.map((entry) => entry.update),
+      lastSeq,
+      meta,
+    }
   }
 
   append(room: string, update: Uint8Array): Promise<number> {
@@ -127,19 +136,17 @@ class LevelDbStore implements DocStore {
     state.meta.logBytes += update.length
     state.meta.logEntries++
     state.logEntries.push({ seq, bytes: update.length })
-    const value = Buffer.from(update.buffer, update.byteOffset, update.byteLength)
-    return this.#write(room, [{ type: 'put', key: logKey(room, seq), value }]).then(() => seq)
+    return this.#write(room, [
+      { type: 'put', key: logKey(room, seq), value: asBuffer(update) },
+    ]).then(() => seq)
   }
 
-  compact(room: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+  compact(room: string, snapshot: Snapshot, throughSeq: number): Promise<void> {
     if (this.#closing) return Promise.reject(closedError())
     const state = this.#roomState(room)
     const operations: BatchOperation[] = [
-      {
-        type: 'put',
-        key: snapshotKey(room),
-        value: Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength),
-      },
+      { type: 'put', key: snapshotKey(room), value: asBuffer(snapshot.update) },
+      { type: 'put', key: snapshotVectorKey(room), value: asBuffer(snapshot.stateVector) },
     ]
     let removedBytes = 0
     let removedEntries = 0
@@ -157,7 +164,7 @@ class LevelDbStore implements DocStore {
       logBytes: 0,
       logEntries: 0,
     }
-    state.meta.snapshotBytes = snapshot.length
+    state.meta.snapshotBytes = snapshot.update.length
     state.meta.logBytes -= removedBytes
     state.meta.logEntries -= removedEntries
     return this.#write(room, operations)

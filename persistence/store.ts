@@ -12,13 +12,21 @@ export interface DocMeta {
   logEntries: number
 }
 
+/** A document compacted into one update, with its state vector. */
+export interface Snapshot {
+  update: Uint8Array
+  stateVector: Uint8Array
+}
+
 /** What a store holds for one document. */
 export interface StoredDoc {
+  /** The compacted state, or null when the document was never compacted. */
+  snapshot: Snapshot | null
   /**
-   * The snapshot (if any) followed by the logged updates, in the order they were appended.
-   * Apply them one by one: a damaged entry can then be skipped without losing the rest.
+   * The updates appended after the snapshot, in order. Apply them one by one: a damaged entry
+   * can then be skipped without losing the rest.
    */
-  updates: Uint8Array[]
+  log: Uint8Array[]
   /** Sequence number of the last appended entry (0 when there is none). */
   lastSeq: number
   /** null for a document that was never written. */
@@ -33,12 +41,13 @@ export interface StoredDoc {
  * - `append` resolves only once the update is durable (it survives a crash of this process), with
  *   the entry's sequence number; appends of one room resolve in call order; a failed write
  *   rejects, it never resolves as if it had succeeded.
- * - `compact` atomically replaces the snapshot and every log entry up to `throughSeq` by `snapshot`.
+ * - `compact` atomically replaces the snapshot and every log entry up to `throughSeq` by `snapshot`;
+ *   `load` returns that snapshot byte for byte, so it can be sent to clients as it is.
  */
 export interface DocStore {
   load(room: string): Promise<StoredDoc>
   append(room: string, update: Uint8Array): Promise<number>
-  compact(room: string, snapshot: Uint8Array, throughSeq: number): Promise<void>
+  compact(room: string, snapshot: Snapshot, throughSeq: number): Promise<void>
   /** The server no longer holds the room: the store may drop what it cached for it. */
   release(room: string): void
   meta(room: string): Promise<DocMeta | null>

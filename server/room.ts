@@ -11,7 +11,7 @@ import {
   writeSyncStep2,
   writeSyncUpdate,
 } from '../protocol/message.js'
-import type { DocStore } from '../persistence/store.js'
+import type { DocStore, Snapshot, StoredDoc } from '../persistence/store.js'
 import type { Logger } from './logger.js'
 import type { OutgoingFrame } from './outgoing-frame.js'
 import type { ServerLimits } from './options.js'
@@ -38,13 +38,21 @@ const isEmptyUpdate = (update: Uint8Array): boolean =>
 /** Room configuration taken from the server's limits. */
 export type RoomLimits = Pick<ServerLimits, 'compactAfterUpdates' | 'compactAfterBytes'>
 
+// A state vector that lists no client: the asker has nothing, so the whole state answers it.
+const isEmptyStateVector = (stateVector: Uint8Array): boolean =>
+  stateVector.length === 1 && stateVector[0] === 0
+
 /**
  * One open document. Created loaded by `Room.load`; the registry owns its lifetime and calls
- * `flush` before dropping it. Invariant: `doc` holds only updates the store has made durable.
+ * `flush` before dropping it. Invariant: the document holds only updates the store has made
+ * durable.
+ *
+ * A room loaded from a bare snapshot keeps the stored bytes and builds its Y.Doc only when
+ * something needs one (an update, a partial sync, a compaction): clients that join with nothing
+ * get the stored snapshot as it is, which makes a cold load cost one read.
  */
 export class Room {
   readonly name: string
-  readonly doc = new Y.Doc()
   readonly awareness = new RoomAwareness()
   readonly members = new Set<RoomMember>()
   /** Logs with the room name attached; connections in the room log through it too. */
@@ -59,23 +67,26 @@ export class Room {
   #pendingWrites = 0
   #writesSettled: Array<() => void> = []
   #compaction: Promise<void> | null = null
+  /** Built on first use from `#fullState`; see the class comment. */
+  #doc: Y.Doc | null = null
+  /** The whole document as one update, while it matches the document; dropped on every change. */
+  #fullState: Snapshot | null
 
   private constructor(
     name: string,
     store: DocStore,
     logger: Logger,
     limits: RoomLimits,
-    lastSeq: number,
-    logEntries: number,
-    logBytes: number,
+    stored: StoredDoc,
   ) {
     this.name = name
     this.#store = store
     this.logger = logger
     this.#limits = limits
-    this.#lastAppliedSeq = lastSeq
-    this.#logEntries = logEntries
-    this.#logBytes = logBytes
+    this.#lastAppliedSeq = stored.lastSeq
+    this.#logEntries = stored.log.length
+    this.#logBytes = stored.log.reduce((sum, update) => sum + update.length, 0)
+    this.#fullState = stored.snapshot
   }
 
   /** Loads a room's stored state. A damaged stored update is logged and skipped, not fatal. */
@@ -86,22 +97,11 @@ export class Room {
     limits: RoomLimits,
   ): Promise<Room> {
     const stored = await store.load(name)
-    const meta = stored.meta
-    const room = new Room(
-      name,
-      store,
-      logger.child({ room: name }),
-      limits,
-      stored.lastSeq,
-      meta?.logEntries ?? 0,
-      meta?.logBytes ?? 0,
-    )
-    for (const update of stored.updates) {
-      try {
-        Y.applyUpdate(room.doc, update, storeOrigin)
-      } catch (error) {
-        room.logger.error({ err: error }, 'skipped a damaged stored update')
-      }
+    const room = new Room(name, store, logger.child({ room: name }), limits, stored)
+    if (stored.log.length > 0) {
+      const doc = room.#ensureDoc()
+      for (const update of stored.log) room.#applyStored(doc, update)
+      room.#fullState = null
     }
     room.#compactIfDue()
     return room
@@ -110,7 +110,8 @@ export class Room {
   /** Adds a member and greets it: our sync step 1, then the awareness states we know. */
   join(member: RoomMember): void {
     this.members.add(member)
-    member.send({ payload: writeSyncStep1(Y.encodeStateVector(this.doc)) })
+    const stateVector = this.#fullState?.stateVector ?? Y.encodeStateVector(this.#ensureDoc())
+    member.send({ payload: writeSyncStep1(stateVector) })
     const states = this.awareness.encodeAll()
     if (states) member.send({ payload: writeAwareness(states) })
   }
@@ -130,7 +131,9 @@ export class Room {
   receiveSyncStep1(member: RoomMember, stateVector: Uint8Array): void {
     let missing: Uint8Array
     try {
-      missing = Y.encodeStateAsUpdate(this.doc, stateVector)
+      missing = isEmptyStateVector(stateVector)
+        ? this.#encodeFullState().update
+        : Y.encodeStateAsUpdate(this.#ensureDoc(), stateVector)
     } catch (error) {
       throw new CollabError(
         'COLLAB_BAD_PAYLOAD',
@@ -220,7 +223,33 @@ export class Room {
 
   /** Frees the document. Only the registry calls this, after a successful flush. */
   destroy(): void {
-    this.doc.destroy()
+    this.#doc?.destroy()
+    this.#doc = null
+    this.#fullState = null
+  }
+
+  #ensureDoc(): Y.Doc {
+    if (this.#doc) return this.#doc
+    const doc = new Y.Doc()
+    if (this.#fullState) this.#applyStored(doc, this.#fullState.update)
+    this.#doc = doc
+    return doc
+  }
+
+  #applyStored(doc: Y.Doc, update: Uint8Array): void {
+    try {
+      Y.applyUpdate(doc, update, storeOrigin)
+    } catch (error) {
+      this.logger.error({ err: error }, 'skipped a damaged stored update')
+    }
+  }
+
+  /** The whole document as one update, encoded once and reused until the document changes. */
+  #encodeFullState(): Snapshot {
+    if (this.#fullState) return this.#fullState
+    const doc = this.#ensureDoc()
+    this.#fullState = { update: Y.encodeStateAsUpdate(doc), stateVector: Y.encodeStateVector(doc) }
+    return this.#fullState
   }
 
   #applyDurable(
@@ -233,7 +262,8 @@ export class Room {
     this.#logEntries++
     this.#logBytes += update.length
     try {
-      Y.applyUpdate(this.doc, update, member)
+      this.#fullState = null
+      Y.applyUpdate(this.#ensureDoc(), update, member)
     } catch (error) {
       this.logger.warn({ err: error }, 'an update could not be applied; closing its sender')
       member.fail(
@@ -276,7 +306,7 @@ export class Room {
     const bytes = this.#logBytes
     this.#logEntries = 0
     this.#logBytes = 0
-    const snapshot = Y.encodeStateAsUpdate(this.doc)
+    const snapshot = this.#encodeFullState()
     this.#compaction = this.#store.compact(this.name, snapshot, this.#lastAppliedSeq).then(
       () => {
         this.#compaction = null

@@ -35,12 +35,29 @@ interface RoomState {
   /** Sequence numbers and sizes of the live log entries, oldest first. */
   logEntries: Array<{ seq: number; bytes: number }>
   meta: DocMeta | null
+  metaWrittenAtMs: number
 }
 
 interface PendingBatch {
   operations: BatchOperation[]
-  dirtyRooms: Set<string>
+  /** Rooms whose metadata changed, and whether it must be written with this batch. */
+  dirtyRooms: Map<string, boolean>
   settle: Array<(error: Error | undefined) => void>
+}
+
+// Metadata is written with a room's first update, with every compaction and at most once a second
+// in between: after a crash it is at most that stale (its log counts are recounted on load).
+const metaIntervalMs = 1000
+
+function touchMeta(state: RoomState, now: number): DocMeta {
+  state.meta ??= {
+    createdAtMs: now,
+    updatedAtMs: now,
+    snapshotBytes: 0,
+    logBytes: 0,
+    logEntries: 0,
+  }
+  return state.meta
 }
 
 const closedError = (): Error => new Error('the LevelDB store is closed')
@@ -107,10 +124,16 @@ class LevelDbStore implements DocStore {
     ])
     const meta = metaBuffer ? (JSON.parse(metaBuffer.toString('utf8')) as DocMeta) : null
     const lastSeq = log.at(-1)?.seq ?? 0
+    const logEntries = log.map(({ seq, update: entry }) => ({ seq, bytes: entry.length }))
+    if (meta) {
+      meta.logEntries = logEntries.length
+      meta.logBytes = logEntries.reduce((sum, entry) => sum + entry.bytes, 0)
+    }
     this.#rooms.set(room, {
       nextSeq: lastSeq + 1,
-      logEntries: log.map(({ seq, update: entry }) => ({ seq, bytes: entry.length })),
+      logEntries,
       meta,
+      metaWrittenAtMs: meta ? Date.now() : 0,
     })
     return {
       snapshot: update && stateVector ? { update, stateVector } : null,
@@ -125,20 +148,17 @@ class LevelDbStore implements DocStore {
     const state = this.#roomState(room)
     const seq = state.nextSeq++
     const now = Date.now()
-    state.meta ??= {
-      createdAtMs: now,
-      updatedAtMs: now,
-      snapshotBytes: 0,
-      logBytes: 0,
-      logEntries: 0,
-    }
-    state.meta.updatedAtMs = now
-    state.meta.logBytes += update.length
-    state.meta.logEntries++
+    const meta = touchMeta(state, now)
+    meta.updatedAtMs = now
+    meta.logBytes += update.length
+    meta.logEntries++
     state.logEntries.push({ seq, bytes: update.length })
-    return this.#write(room, [
-      { type: 'put', key: logKey(room, seq), value: asBuffer(update) },
-    ]).then(() => seq)
+    const operation: BatchOperation = {
+      type: 'put',
+      key: logKey(room, seq),
+      value: asBuffer(update),
+    }
+    return this.#write(room, [operation], false).then(() => seq)
   }
 
   compact(room: string, snapshot: Snapshot, throughSeq: number): Promise<void> {
@@ -156,18 +176,11 @@ class LevelDbStore implements DocStore {
       removedBytes += entry.bytes
       removedEntries++
     }
-    const now = Date.now()
-    state.meta ??= {
-      createdAtMs: now,
-      updatedAtMs: now,
-      snapshotBytes: 0,
-      logBytes: 0,
-      logEntries: 0,
-    }
-    state.meta.snapshotBytes = snapshot.update.length
-    state.meta.logBytes -= removedBytes
-    state.meta.logEntries -= removedEntries
-    return this.#write(room, operations)
+    const meta = touchMeta(state, Date.now())
+    meta.snapshotBytes = snapshot.update.length
+    meta.logBytes -= removedBytes
+    meta.logEntries -= removedEntries
+    return this.#write(room, operations, true)
   }
 
   release(room: string): void {
@@ -209,14 +222,16 @@ class LevelDbStore implements DocStore {
   // Writes are queued store-wide and sent as one LevelDB batch, at most one batch in flight:
   // everything that arrives while a batch is being written goes into the next one. This keeps
   // write-before-relay cheap and makes batches complete (and appends resolve) in call order.
-  #write(room: string, operations: BatchOperation[]): Promise<void> {
+  #write(room: string, operations: BatchOperation[], mustWriteMeta: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
       if (!this.#pending) {
-        this.#pending = { operations: [], dirtyRooms: new Set(), settle: [] }
+        this.#pending = { operations: [], dirtyRooms: new Map(), settle: [] }
         if (!this.#isWriting) queueMicrotask(() => this.#flush())
       }
       this.#pending.operations.push(...operations)
-      this.#pending.dirtyRooms.add(room)
+      if (mustWriteMeta || !this.#pending.dirtyRooms.has(room)) {
+        this.#pending.dirtyRooms.set(room, mustWriteMeta)
+      }
       this.#pending.settle.push((error) => (error ? reject(error) : resolve()))
     })
   }
@@ -229,15 +244,14 @@ class LevelDbStore implements DocStore {
     }
     this.#pending = null
     this.#isWriting = true
-    for (const room of batch.dirtyRooms) {
-      const meta = this.#rooms.get(room)?.meta
-      if (meta) {
-        batch.operations.push({
-          type: 'put',
-          key: metaKey(room),
-          value: Buffer.from(JSON.stringify(meta)),
-        })
-      }
+    const now = Date.now()
+    for (const [room, mustWriteMeta] of batch.dirtyRooms) {
+      const state = this.#rooms.get(room)
+      if (!state?.meta) continue
+      if (!mustWriteMeta && now - state.metaWrittenAtMs < metaIntervalMs) continue
+      state.metaWrittenAtMs = now
+      const value = Buffer.from(JSON.stringify(state.meta))
+      batch.operations.push({ type: 'put', key: metaKey(room), value })
     }
     this.#db.batch(batch.operations, { sync: this.#syncWrites }, (error) => {
       this.#isWriting = false

@@ -1,5 +1,5 @@
 // Command-line flags and environment variables (flags win) → a validated Config.
-// The only place besides main.ts that reads process.env.
+// commander reads the environment variables from process.env.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { defaultLimits, type ServerLimits } from '../server/options.js'
 import { type LogLevel, logLevels } from '../server/logger.js'
@@ -58,18 +58,80 @@ function parseBoolean(value: string): boolean {
   throw new InvalidArgumentError('expected true or false.')
 }
 
-function limitOption(
-  flag: string,
-  env: string,
-  description: string,
-  parse: (value: string) => number,
-  fallback: number,
-): Option {
-  return new Option(flag, description).env(env).default(fallback).argParser(parse)
-}
+/** One flag per server limit, each filling the ServerLimits field it is listed under. */
+const limitOptions: ReadonlyArray<[keyof ServerLimits, Option]> = (
+  [
+    [
+      'maxFrameBytes',
+      '--max-frame-bytes <size>',
+      'MAX_FRAME_BYTES',
+      'largest WebSocket frame accepted (larger: close 1009)',
+      parseBytes,
+    ],
+    [
+      'maxBufferedBytes',
+      '--max-buffered-bytes <size>',
+      'MAX_BUFFERED_BYTES',
+      'unsent bytes after which a slow connection is closed (1013)',
+      parseBytes,
+    ],
+    [
+      'maxAwarenessBytes',
+      '--max-awareness-bytes <size>',
+      'MAX_AWARENESS_BYTES',
+      'largest awareness update accepted (larger: close 1009)',
+      parseBytes,
+    ],
+    [
+      'maxConnectionsPerRoom',
+      '--max-connections-per-room <count>',
+      'MAX_CONNECTIONS_PER_ROOM',
+      'connections one document accepts (more: HTTP 503)',
+      parseCount,
+    ],
+    [
+      'heartbeatIntervalMs',
+      '--heartbeat-ms <ms>',
+      'HEARTBEAT_MS',
+      'ping interval; a connection missing a pong is dropped',
+      parseCount,
+    ],
+    [
+      'unloadGraceMs',
+      '--unload-grace-ms <ms>',
+      'UNLOAD_GRACE_MS',
+      'how long an empty document stays loaded',
+      parseCount,
+    ],
+    [
+      'compactAfterUpdates',
+      '--compact-after-updates <count>',
+      'COMPACT_AFTER_UPDATES',
+      'compact a document log after this many updates',
+      parseCount,
+    ],
+    [
+      'compactAfterBytes',
+      '--compact-after-bytes <size>',
+      'COMPACT_AFTER_BYTES',
+      'compact a document log after this many bytes',
+      parseBytes,
+    ],
+    [
+      'shutdownTimeoutMs',
+      '--shutdown-timeout-ms <ms>',
+      'SHUTDOWN_TIMEOUT_MS',
+      'on SIGTERM, drop clients still connected after this',
+      parseCount,
+    ],
+  ] as const
+).map(([key, flag, env, description, parse]) => [
+  key,
+  new Option(flag, description).env(env).default(defaultLimits[key]).argParser(parse),
+])
 
 function buildProgram(): Command {
-  return new Command('collab-server')
+  const program = new Command('collab-server')
     .description(
       'Real-time collaboration server for Yjs documents (y-websocket protocol) with LevelDB persistence.',
     )
@@ -100,90 +162,8 @@ function buildProgram(): Command {
         .preset(true)
         .argParser(parseBoolean),
     )
-    .addOption(
-      limitOption(
-        '--max-frame-bytes <size>',
-        'MAX_FRAME_BYTES',
-        'largest WebSocket frame accepted (larger: close 1009)',
-        parseBytes,
-        defaultLimits.maxFrameBytes,
-      ),
-    )
-    .addOption(
-      limitOption(
-        '--max-buffered-bytes <size>',
-        'MAX_BUFFERED_BYTES',
-        'unsent bytes after which a slow connection is closed (1013)',
-        parseBytes,
-        defaultLimits.maxBufferedBytes,
-      ),
-    )
-    .addOption(
-      limitOption(
-        '--max-awareness-bytes <size>',
-        'MAX_AWARENESS_BYTES',
-        'largest awareness update accepted (larger: close 1009)',
-        parseBytes,
-        defaultLimits.maxAwarenessBytes,
-      ),
-    )
-    .addOption(
-      limitOption(
-        '--max-connections-per-room <count>',
-        'MAX_CONNECTIONS_PER_ROOM',
-        'connections one document accepts (more: HTTP 503)',
-        parseCount,
-        defaultLimits.maxConnectionsPerRoom,
-      ),
-    )
-    .addOption(
-      limitOption(
-        '--heartbeat-ms <ms>',
-        'HEARTBEAT_MS',
-        'ping interval; a connection missing a pong is dropped',
-        parseCount,
-        defaultLimits.heartbeatIntervalMs,
-      ),
-    )
-    .addOption(
-      limitOption(
-        '--unload-grace-ms <ms>',
-        'UNLOAD_GRACE_MS',
-        'how long an empty document stays loaded',
-        parseCount,
-        defaultLimits.unloadGraceMs,
-      ),
-    )
-    .addOption(
-      limitOption(
-        '--compact-after-updates <count>',
-        'COMPACT_AFTER_UPDATES',
-        'compact a document log after this many updates',
-        parseCount,
-        defaultLimits.compactAfterUpdates,
-      ),
-    )
-    .addOption(
-      limitOption(
-        '--compact-after-bytes <size>',
-        'COMPACT_AFTER_BYTES',
-        'compact a document log after this many bytes',
-        parseBytes,
-        defaultLimits.compactAfterBytes,
-      ),
-    )
-    .addOption(
-      limitOption(
-        '--shutdown-timeout-ms <ms>',
-        'SHUTDOWN_TIMEOUT_MS',
-        'on SIGTERM, drop clients still connected after this',
-        parseCount,
-        defaultLimits.shutdownTimeoutMs,
-      ),
-    )
-    .helpOption('-h, --help', 'show this help')
-    .showHelpAfterError(false)
-    .exitOverride()
+  for (const [, option] of limitOptions) program.addOption(option)
+  return program.helpOption('-h, --help', 'show this help').showHelpAfterError(false).exitOverride()
 }
 
 /** Result of reading the command line: run with a config, or exit now (after --help). */
@@ -195,47 +175,31 @@ export type ParsedCommandLine = { kind: 'run'; config: Config } | { kind: 'exit'
  */
 export function parseCommandLine(
   args: readonly string[],
-  env: NodeJS.ProcessEnv,
   print: (text: string) => void,
 ): ParsedCommandLine {
   const program = buildProgram()
   program.configureOutput({ writeOut: print, writeErr: () => undefined })
-  const savedEnv = process.env
   try {
-    // commander reads environment variables from process.env only.
-    process.env = env
     program.parse(args, { from: 'user' })
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
-        return { kind: 'exit', code: 0 }
-      }
+      if (error.code === 'commander.helpDisplayed') return { kind: 'exit', code: 0 }
       throw new ConfigError(`${error.message.replace(/^error: /, '')} (see --help)`)
     }
     throw error
-  } finally {
-    process.env = savedEnv
   }
-  const flags = program.opts<Record<string, unknown>>()
+  const value = <T>(name: string): T => program.getOptionValue(name) as T
+  const limits = { ...defaultLimits }
+  for (const [key, option] of limitOptions) limits[key] = value<number>(option.attributeName())
   return {
     kind: 'run',
     config: {
-      port: flags.port as number,
-      host: flags.host as string,
-      dataDirectory: flags.data as string,
-      logLevel: flags.logLevel as LogLevel,
-      syncWrites: flags.fsync as boolean,
-      limits: {
-        maxFrameBytes: flags.maxFrameBytes as number,
-        maxBufferedBytes: flags.maxBufferedBytes as number,
-        maxAwarenessBytes: flags.maxAwarenessBytes as number,
-        maxConnectionsPerRoom: flags.maxConnectionsPerRoom as number,
-        heartbeatIntervalMs: flags.heartbeatMs as number,
-        unloadGraceMs: flags.unloadGraceMs as number,
-        compactAfterUpdates: flags.compactAfterUpdates as number,
-        compactAfterBytes: flags.compactAfterBytes as number,
-        shutdownTimeoutMs: flags.shutdownTimeoutMs as number,
-      },
+      port: value('port'),
+      host: value('host'),
+      dataDirectory: value('data'),
+      logLevel: value('logLevel'),
+      syncWrites: value('fsync'),
+      limits,
     },
   }
 }

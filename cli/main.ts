@@ -17,9 +17,7 @@ function exitWith(message: string): never {
 async function main(): Promise<void> {
   let parsed
   try {
-    parsed = parseCommandLine(process.argv.slice(2), process.env, (text) =>
-      process.stdout.write(text),
-    )
+    parsed = parseCommandLine(process.argv.slice(2), (text) => process.stdout.write(text))
   } catch (error) {
     if (error instanceof ConfigError) exitWith(error.message)
     throw error

@@ -123,3 +123,17 @@ test('a second signal during shutdown forces the exit', async (t) => {
   assert.equal(await server.exited, 1)
   assert.match(server.output(), /second signal: exiting without waiting/)
 })
+
+test('limit flags and their environment variables reach the running server', async (t) => {
+  const server = await spawnServer(t, await makeTempDir(t), ['--max-frame-bytes', '1KiB'])
+  const client = await openRawClient(t, server.url, 'limited')
+  client.socket.send(new Uint8Array(2048))
+  assert.deepEqual(await client.closed, { code: 1009, reason: 'frame exceeds the 1024-byte limit' })
+
+  const fromEnv = await spawnServer(t, await makeTempDir(t), [], { MAX_AWARENESS_BYTES: '100' })
+  const other = await openRawClient(t, fromEnv.url, 'limited')
+  other.socket.send(Uint8Array.of(1, 200, 1, ...new Uint8Array(200)))
+  const closed = await other.closed
+  assert.equal(closed.code, 1009)
+  assert.match(closed.reason, /exceeds the 100-byte limit/)
+})

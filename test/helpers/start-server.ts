@@ -115,10 +115,11 @@ export async function spawnServer(
   t: TestContext,
   dataDirectory: string,
   args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<ServerProcess> {
   const child = spawnCommand(
     ['--port', '0', '--host', '127.0.0.1', '--data', dataDirectory, '--log-level', 'info', ...args],
-    {},
+    env,
   )
   let output = ''
   let port = 0

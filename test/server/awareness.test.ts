@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import type { Socket } from 'node:net'
-import { test } from 'node:test'
+import { type TestContext, test } from 'node:test'
 import * as decoding from 'lib0/decoding'
 import { readAwarenessUpdate, writeAwarenessUpdate } from '../../protocol/awareness-codec.js'
 import { MessageType, writeAwareness, writeQueryAwareness } from '../../protocol/message.js'
 import { connectProvider, openRawClient, type RawClient, waitSynced } from '../helpers/client.js'
-import { startServer } from '../helpers/start-server.js'
+import { type StartServerOptions, startServer } from '../helpers/start-server.js'
 import { until } from '../helpers/until.js'
 
 const ghostClientId = 424242
@@ -16,6 +16,22 @@ function announceGhost(raw: RawClient, name: string): void {
   raw.socket.send(
     writeAwareness(writeAwarenessUpdate([{ clientId: ghostClientId, clock: 1, stateJson: state }])),
   )
+}
+
+/**
+ * A server with an observing stock provider and a raw connection that has announced the ghost's
+ * presence, which the observer has seen.
+ */
+async function startWithGhost(t: TestContext, limits: StartServerOptions['limits'] = {}) {
+  const server = await startServer(t, { limits })
+  const observer = connectProvider(t, server.url, 'presence')
+  await waitSynced(observer)
+  const ghost = await openRawClient(t, server.url, 'presence')
+  announceGhost(ghost, 'Ghost')
+  await until(() => observer.awareness.getStates().has(ghostClientId), {
+    what: 'the ghost to appear',
+  })
+  return { server, observer, ghost }
 }
 
 /** Awareness entries in the frames a raw client received. */
@@ -65,14 +81,7 @@ test('awareness states reach the other clients, and joiners get them at once', a
 })
 
 test("an abruptly closed client's state disappears from the others at once", async (t) => {
-  const { url } = await startServer(t)
-  const observer = connectProvider(t, url, 'presence')
-  await waitSynced(observer)
-  const ghost = await openRawClient(t, url, 'presence')
-  announceGhost(ghost, 'Ghost')
-  await until(() => observer.awareness.getStates().has(ghostClientId), {
-    what: 'the ghost to appear',
-  })
+  const { observer, ghost } = await startWithGhost(t)
   ghost.socket.terminate()
   await until(() => !observer.awareness.getStates().has(ghostClientId), {
     timeoutMs: 2_000,
@@ -81,14 +90,7 @@ test("an abruptly closed client's state disappears from the others at once", asy
 })
 
 test('a silently dead client is dropped by the heartbeat and its state removed', async (t) => {
-  const server = await startServer(t, { limits: { heartbeatIntervalMs: 100 } })
-  const observer = connectProvider(t, server.url, 'presence')
-  await waitSynced(observer)
-  const ghost = await openRawClient(t, server.url, 'presence')
-  announceGhost(ghost, 'Ghost')
-  await until(() => observer.awareness.getStates().has(ghostClientId), {
-    what: 'the ghost to appear',
-  })
+  const { server, observer, ghost } = await startWithGhost(t, { heartbeatIntervalMs: 100 })
   // The client stops reading (a frozen tab or a dead network): it never answers pings.
   ;(ghost.socket as unknown as { _socket: Socket })._socket.pause()
   await until(() => !observer.awareness.getStates().has(ghostClientId), {
@@ -100,14 +102,7 @@ test('a silently dead client is dropped by the heartbeat and its state removed',
 })
 
 test('a removal sent by the client itself is relayed and the state forgotten', async (t) => {
-  const { url } = await startServer(t)
-  const observer = connectProvider(t, url, 'presence')
-  await waitSynced(observer)
-  const ghost = await openRawClient(t, url, 'presence')
-  announceGhost(ghost, 'Ghost')
-  await until(() => observer.awareness.getStates().has(ghostClientId), {
-    what: 'the ghost to appear',
-  })
+  const { server, observer, ghost } = await startWithGhost(t)
   ghost.socket.send(
     writeAwareness(
       writeAwarenessUpdate([{ clientId: ghostClientId, clock: 2, stateJson: 'null' }]),
@@ -116,7 +111,7 @@ test('a removal sent by the client itself is relayed and the state forgotten', a
   await until(() => !observer.awareness.getStates().has(ghostClientId), {
     what: 'the removal to be relayed',
   })
-  const joiner = await openRawClient(t, url, 'presence')
+  const joiner = await openRawClient(t, server.url, 'presence')
   await until(() => joiner.frames.length > 0, { what: 'the joiner to be greeted' })
   assert.ok(
     !receivedAwareness(joiner).some(
@@ -126,17 +121,9 @@ test('a removal sent by the client itself is relayed and the state forgotten', a
 })
 
 test('when a client ID moves to a new connection, closing the old one keeps its state', async (t) => {
-  const server = await startServer(t)
-  const { url } = server
-  const observer = connectProvider(t, url, 'presence')
-  await waitSynced(observer)
-  const oldConnection = await openRawClient(t, url, 'presence')
-  announceGhost(oldConnection, 'Ghost')
-  await until(() => observer.awareness.getStates().has(ghostClientId), {
-    what: 'the ghost to appear',
-  })
+  const { server, observer, ghost: oldConnection } = await startWithGhost(t)
   // A quick reconnect: the same client ID announces itself on a new connection first.
-  const newConnection = await openRawClient(t, url, 'presence')
+  const newConnection = await openRawClient(t, server.url, 'presence')
   const state = JSON.stringify({ user: { name: 'Ghost again' } })
   newConnection.socket.send(
     writeAwareness(writeAwarenessUpdate([{ clientId: ghostClientId, clock: 2, stateJson: state }])),

@@ -3,13 +3,14 @@
 // Files are replaced atomically, so a running server or a parallel build never sees half a file.
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { pid } from 'node:process'
 import { build } from 'esbuild'
 
 const publicDirectory = 'dist/public'
 
 async function writeAtomically(path, contents) {
   await mkdir(dirname(path), { recursive: true })
-  const temporary = `${path}.${process.pid}.tmp`
+  const temporary = `${path}.${pid}.tmp`
   await writeFile(temporary, contents)
   await rename(temporary, path)
 }
@@ -20,7 +21,7 @@ async function bundle(options) {
 }
 
 async function copyAtomically(from, to) {
-  const temporary = `${to}.${process.pid}.tmp`
+  const temporary = `${to}.${pid}.tmp`
   await mkdir(dirname(to), { recursive: true })
   await copyFile(from, temporary)
   await rename(temporary, to)

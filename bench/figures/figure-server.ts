@@ -32,7 +32,12 @@ const server = createCollabServer({
   store: mode === 'durable' ? store : relayFirst,
   logger: createLogger('warn', process.stderr),
   limits:
-    mode === 'durable' ? {} : { compactAfterUpdates: Number.MAX_SAFE_INTEGER, compactAfterBytes: Number.MAX_SAFE_INTEGER },
+    mode === 'durable'
+      ? {}
+      : {
+          compactAfterUpdates: Number.MAX_SAFE_INTEGER,
+          compactAfterBytes: Number.MAX_SAFE_INTEGER,
+        },
 })
 const address = await server.listen(0, '127.0.0.1')
 console.log(JSON.stringify({ port: address.port }))

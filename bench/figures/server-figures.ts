@@ -30,11 +30,18 @@ interface ServerHandle {
   stop(): Promise<void>
 }
 
-async function startServer(mode: 'durable' | 'relay-first', directory: string): Promise<ServerHandle> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/figures/figure-server.ts', mode, directory], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string]
+async function startServer(
+  mode: 'durable' | 'relay-first',
+  directory: string,
+): Promise<ServerHandle> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/figures/figure-server.ts', mode, directory],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string]
   const { port } = JSON.parse(line) as { port: number }
   return {
     child,
@@ -53,8 +60,13 @@ function provider(url: string, room: string, doc = new Y.Doc()): WebsocketProvid
   })
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50)
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+const median = (values: number[]): number =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  )
 
 async function rssBytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
@@ -70,7 +82,10 @@ async function coldLoad(directory: string, rounds: number): Promise<void> {
   const seeder = provider(server.url, 'paper', seedDoc)
   await until(() => seeder.synced, { what: 'the seeder to sync' })
   const check = provider(server.url, 'paper')
-  await until(() => check.doc.getText('text').length === trace.endContent.length, { timeoutMs: 30_000, what: 'the seed to be stored' })
+  await until(() => check.doc.getText('text').length === trace.endContent.length, {
+    timeoutMs: 30_000,
+    what: 'the seed to be stored',
+  })
   seeder.destroy()
   check.destroy()
   await server.stop()
@@ -80,22 +95,34 @@ async function coldLoad(directory: string, rounds: number): Promise<void> {
     server = await startServer('durable', directory)
     const started = performance.now()
     const fresh = provider(server.url, 'paper')
-    await until(() => fresh.synced && fresh.doc.getText('text').length === trace.endContent.length, {
-      intervalMs: 1,
-      timeoutMs: 30_000,
-      what: 'the fresh client to hold the trace',
-    })
+    await until(
+      () => fresh.synced && fresh.doc.getText('text').length === trace.endContent.length,
+      {
+        intervalMs: 1,
+        timeoutMs: 30_000,
+        what: 'the fresh client to hold the trace',
+      },
+    )
     timesMs.push(performance.now() - started)
-    if (fresh.doc.getText('text').toString() !== trace.endContent) throw new Error('cold load returned the wrong text')
+    if (fresh.doc.getText('text').toString() !== trace.endContent)
+      throw new Error('cold load returned the wrong text')
     fresh.destroy()
     await server.stop()
   }
-  console.log(`cold load of the trace document (${trace.endContent.length} characters), connect → synced with full text:`)
-  console.log(`  rounds ${rounds}: min ${Math.min(...timesMs).toFixed(1)} ms, median ${median(timesMs).toFixed(1)} ms, max ${Math.max(...timesMs).toFixed(1)} ms`)
+  console.log(
+    `cold load of the trace document (${trace.endContent.length} characters), connect → synced with full text:`,
+  )
+  console.log(
+    `  rounds ${rounds}: min ${Math.min(...timesMs).toFixed(1)} ms, median ${median(timesMs).toFixed(1)} ms, max ${Math.max(...timesMs).toFixed(1)} ms`,
+  )
 }
 
 /** Relay latency of a writer's updates to 49 other clients in one room. */
-async function relayLatency(mode: 'durable' | 'relay-first', directory: string, updates: number): Promise<void> {
+async function relayLatency(
+  mode: 'durable' | 'relay-first',
+  directory: string,
+  updates: number,
+): Promise<void> {
   const server = await startServer(mode, directory)
   const clients = Array.from({ length: 50 }, () => provider(server.url, 'fan-out'))
   await until(() => clients.every((client) => client.synced), { what: 'all clients to sync' })
@@ -109,10 +136,15 @@ async function relayLatency(mode: 'durable' | 'relay-first', directory: string, 
     writerMap.set('sentAt', performance.now())
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
-  await until(() => latenciesMs.length >= updates * 49 * 0.999, { timeoutMs: 30_000, what: 'deliveries' })
+  await until(() => latenciesMs.length >= updates * 49 * 0.999, {
+    timeoutMs: 30_000,
+    what: 'deliveries',
+  })
   const sorted = [...latenciesMs].sort((a, b) => a - b)
   console.log(`relay latency, 50 clients in one room, ${updates} updates at ~100/s, ${mode}:`)
-  console.log(`  deliveries ${sorted.length}: p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms, max ${sorted.at(-1)!.toFixed(2)} ms`)
+  console.log(
+    `  deliveries ${sorted.length}: p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms, max ${sorted.at(-1)!.toFixed(2)} ms`,
+  )
   for (const client of clients) client.destroy()
   await server.stop()
 }
@@ -132,13 +164,16 @@ async function idleConnections(directory: string, count: number): Promise<void> 
       if (readFrame(data).kind === 'syncStep2') synced++
     })
     sockets.push(socket)
-    if (i % 200 === 199) await until(() => synced > i - 200, { timeoutMs: 30_000, what: 'connections to sync' })
+    if (i % 200 === 199)
+      await until(() => synced > i - 200, { timeoutMs: 30_000, what: 'connections to sync' })
   }
   await until(() => synced === count, { timeoutMs: 60_000, what: 'every connection to sync' })
   await new Promise((resolve) => setTimeout(resolve, 2000))
   const after = await rssBytes(server.child.pid!)
   console.log(`idle connections: ${count} synced connections over ${rooms} rooms:`)
-  console.log(`  server RSS ${(before / 2 ** 20).toFixed(1)} MiB → ${(after / 2 ** 20).toFixed(1)} MiB, ${((after - before) / count / 1024).toFixed(2)} KiB per connection`)
+  console.log(
+    `  server RSS ${(before / 2 ** 20).toFixed(1)} MiB → ${(after / 2 ** 20).toFixed(1)} MiB, ${((after - before) / count / 1024).toFixed(2)} KiB per connection`,
+  )
   for (const socket of sockets) socket.terminate()
   await server.stop()
 }

@@ -1,0 +1,186 @@
+// Public API of the collaborative editor: createEditor mounts a ProseMirror editor bound to a Yjs
+// document on a collab server, with toolbar, remote cursors, presence list and status.
+// Registers no custom element (see element.ts); never imports server/, persistence/ or node:*.
+import { dropCursor } from 'prosemirror-dropcursor'
+import { gapCursor } from 'prosemirror-gapcursor'
+import { EditorState } from 'prosemirror-state'
+import { EditorView } from 'prosemirror-view'
+import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
+import type { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import { validateRoomName } from '../protocol/room-name.js'
+import { type ConnectionStatus, connectDocument, normalizeServerUrl } from './connection.js'
+import { Emitter } from './emitter.js'
+import { buildInputRules, buildKeymaps } from './plugins.js'
+import {
+  listPresentUsers,
+  normalizeUser,
+  type PresentUser,
+  randomColor,
+  randomUserName,
+  type UserIdentity,
+} from './presence.js'
+import { editorSchema } from './schema.js'
+import { createStatusBar } from './status-bar.js'
+import { toolbarPlugin } from './toolbar.js'
+
+export type { ConnectionStatus } from './connection.js'
+export type { PresentUser, UserIdentity } from './presence.js'
+export { editorSchema } from './schema.js'
+
+/** Name of the Y.XmlFragment in the Y.Doc that holds the ProseMirror document. */
+export const fragmentName = 'prosemirror'
+
+/** Options of `createEditor`. */
+export interface EditorOptions {
+  /** The collab server, `ws://host:port` or `wss://…` (`http(s)://` is accepted too). */
+  serverUrl: string
+  /** The document (room) name: 1–255 characters, no control characters. */
+  document: string
+  /** How others see this user; a random friendly name and colour fill what is missing. */
+  user?: Partial<UserIdentity>
+  /** Sent as the `token` query parameter of the WebSocket URL. */
+  token?: string
+  /** Show the document without letting this user change it (no toolbar). Default false. */
+  readOnly?: boolean
+  /** Keep the document in IndexedDB so offline edits survive a reload. Default true. */
+  offlineCache?: boolean
+  /** Longest wait between reconnection attempts (exponential backoff). Default 5000 ms. */
+  maxBackoffMs?: number
+}
+
+/** Events of an editor; `on` returns a function that removes the listener. */
+export interface EditorEvents {
+  status: ConnectionStatus
+  /** True once the server's state has arrived; false after a disconnect until it syncs again. */
+  synced: boolean
+  /** Everyone in the document, this user first. */
+  presence: PresentUser[]
+}
+
+/** A mounted editor. The caller owns it and calls `destroy` when done. */
+export interface CollabEditor {
+  /** The root element (`.collab-editor`) inserted into the container. */
+  readonly root: HTMLElement
+  readonly view: EditorView
+  readonly doc: Y.Doc
+  readonly provider: WebsocketProvider
+  /** This user's name and colour as shown to the others. */
+  readonly user: UserIdentity
+  readonly status: ConnectionStatus
+  readonly isSynced: boolean
+  /** Resolves when the document has first synced with the server (never, if destroyed first). */
+  readonly whenSynced: Promise<void>
+  users(): PresentUser[]
+  on<K extends keyof EditorEvents>(type: K, listener: (value: EditorEvents[K]) => void): () => void
+  /** Leaves the document (others see this user go), closes the connection and removes the UI. */
+  destroy(): void
+}
+
+/**
+ * Mounts a collaborative editor at the end of `container`. Throws RangeError for a bad server
+ * URL, document name or user colour.
+ */
+export function createEditor(container: HTMLElement, options: EditorOptions): CollabEditor {
+  const serverUrl = normalizeServerUrl(options.serverUrl)
+  const room = validateRoomName(options.document)
+  if (!room.ok) throw new RangeError(room.reason)
+  const user = normalizeUser({
+    name: options.user?.name ?? randomUserName(),
+    color: options.user?.color ?? randomColor(),
+  })
+  const isReadOnly = options.readOnly ?? false
+
+  const doc = new Y.Doc()
+  const connection = connectDocument(doc, {
+    serverUrl,
+    document: room.name,
+    token: options.token,
+    offlineCache: options.offlineCache ?? true,
+    maxBackoffMs: options.maxBackoffMs ?? 5000,
+  })
+  const { provider } = connection
+  const { awareness } = provider
+  awareness.setLocalStateField('user', user)
+
+  const root = document.createElement('div')
+  root.className = 'collab-editor'
+  const toolbar = document.createElement('div')
+  toolbar.className = 'collab-editor-toolbar'
+  toolbar.setAttribute('role', 'toolbar')
+  const body = document.createElement('div')
+  body.className = 'collab-editor-body'
+  const statusBar = createStatusBar()
+  if (!isReadOnly) root.append(toolbar)
+  root.append(body, statusBar.element)
+
+  const plugins = [
+    ySyncPlugin(doc.getXmlFragment(fragmentName)),
+    yCursorPlugin(awareness),
+    yUndoPlugin(),
+    buildInputRules(),
+    ...buildKeymaps(),
+    dropCursor(),
+    gapCursor(),
+  ]
+  if (!isReadOnly) plugins.push(toolbarPlugin(toolbar))
+  const view = new EditorView(body, {
+    state: EditorState.create({ schema: editorSchema, plugins }),
+    editable: () => !isReadOnly,
+    attributes: { 'aria-label': `Document ${room.name}`, spellcheck: 'false' },
+  })
+
+  const events = new Emitter<EditorEvents>()
+  let isSynced = false
+  let resolveSynced: () => void = () => undefined
+  const whenSynced = new Promise<void>((resolve) => (resolveSynced = resolve))
+  const showStatus = (status: ConnectionStatus): void => {
+    root.dataset.status = status
+    statusBar.showStatus(status)
+    events.emit('status', status)
+  }
+  const showUsers = (): void => {
+    const users = listPresentUsers(awareness)
+    statusBar.showUsers(users)
+    events.emit('presence', users)
+  }
+  showStatus(connection.status())
+  showUsers()
+  connection.events.on('status', showStatus)
+  connection.events.on('synced', (synced) => {
+    isSynced = synced
+    root.toggleAttribute('data-synced', synced)
+    if (synced) resolveSynced()
+    events.emit('synced', synced)
+  })
+  awareness.on('change', showUsers)
+  container.append(root)
+
+  let isDestroyed = false
+  return {
+    root,
+    view,
+    doc,
+    provider,
+    user,
+    get status() {
+      return connection.status()
+    },
+    get isSynced() {
+      return isSynced
+    },
+    whenSynced,
+    users: () => listPresentUsers(awareness),
+    on: (type, listener) => events.on(type, listener),
+    destroy() {
+      if (isDestroyed) return
+      isDestroyed = true
+      awareness.off('change', showUsers)
+      events.clear()
+      view.destroy()
+      connection.destroy()
+      doc.destroy()
+      root.remove()
+    },
+  }
+}

@@ -186,7 +186,7 @@ export class Room {
     )
   }
 
-  /** Applies an awareness update from a member and relays it to the others. */
+  /** Applies an awareness update from a member and relays it to the room. */
   receiveAwareness(member: RoomMember, payload: Uint8Array, frame: Uint8Array): void {
     const { present, removed } = this.awareness.apply(readAwarenessUpdate(payload))
     for (const clientId of present) {
@@ -200,7 +200,9 @@ export class Room {
       this.#awarenessOwners.get(clientId)?.awarenessClients.delete(clientId)
       this.#awarenessOwners.delete(clientId)
     }
-    if (present.length > 0 || removed.length > 0) this.#broadcast(frame, member)
+    // Echoed to the sender too, as the reference server does: y-websocket reconnects after 30 s
+    // without a message, and a client alone in a room would otherwise hear nothing.
+    if (present.length > 0 || removed.length > 0) this.#broadcast(frame, undefined)
   }
 
   /** Sends a member every awareness state the room knows. */

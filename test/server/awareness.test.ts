@@ -144,3 +144,14 @@ test('when a client ID moves to a new connection, closing the old one keeps its 
     'the state survives the old connection closing',
   )
 })
+
+test('awareness updates are echoed to their sender, so a client alone in a document keeps hearing from the server', async (t) => {
+  // y-websocket reconnects after 30 s without a message (pings do not count); the renewal echo
+  // every 15 s keeps a lone client connected, as with the reference server.
+  const { url } = await startServer(t)
+  const alone = await openRawClient(t, url, 'alone')
+  announceGhost(alone, 'Alone')
+  await until(() => receivedAwareness(alone).some((entry) => entry.clientId === ghostClientId), {
+    what: 'the sender to get its own update back',
+  })
+})

@@ -25,7 +25,6 @@ function asCollabError(error: unknown): CollabError {
  * closes, calling `onClosed` so the server can release the room.
  */
 export class Connection implements RoomMember {
-  readonly awarenessClients = new Set<number>()
   readonly room: Room
   /** Cleared at each heartbeat, set again by the pong; a connection found cleared is dropped. */
   isAlive = true

@@ -48,6 +48,16 @@ export class RoomAwareness {
     return this.#states.size === 0 ? null : writeAwarenessUpdate(this.#states.values())
   }
 
+  /** The current entries of these clients: their state, or a removal at their last clock. */
+  encode(clientIds: Iterable<number>): Uint8Array {
+    const entries: AwarenessEntry[] = []
+    for (const clientId of clientIds) {
+      const clock = this.#clocks.get(clientId) ?? 0
+      entries.push(this.#states.get(clientId) ?? { clientId, clock, stateJson: 'null' })
+    }
+    return writeAwarenessUpdate(entries)
+  }
+
   /**
    * Removes the states of these clients (a connection closed) and returns the awareness update
    * that tells the others, or null when none of them had a state.

@@ -2,20 +2,14 @@
 // once the store has made them durable (write-before-relay), then relays them to the others.
 // Knows nothing of WebSockets: connections reach it through RoomMember.
 import * as Y from 'yjs'
-import { readAwarenessUpdate } from '../protocol/awareness-codec.js'
 import { CloseCode } from '../protocol/close-codes.js'
 import { CollabError } from '../protocol/collab-error.js'
-import {
-  writeAwareness,
-  writeSyncStep1,
-  writeSyncStep2,
-  writeSyncUpdate,
-} from '../protocol/message.js'
+import { writeSyncStep1, writeSyncStep2, writeSyncUpdate } from '../protocol/message.js'
 import type { DocStore, Snapshot, StoredDoc } from '../persistence/store.js'
 import type { Logger } from './logger.js'
 import type { OutgoingFrame } from './outgoing-frame.js'
 import type { ServerLimits } from './options.js'
-import { RoomAwareness } from './room-awareness.js'
+import { RoomPresence } from './room-presence.js'
 
 /** What a room needs of a connection (server/connection.ts implements it). */
 export interface RoomMember {
@@ -23,8 +17,6 @@ export interface RoomMember {
   send(frame: OutgoingFrame): void
   /** Ends the member's connection with the error's close code and reason. */
   fail(error: CollabError): void
-  /** Awareness client IDs this member controls; the room keeps it up to date. */
-  readonly awarenessClients: Set<number>
 }
 
 /** Transaction origin of updates loaded from the store. */
@@ -53,14 +45,12 @@ const isEmptyStateVector = (stateVector: Uint8Array): boolean =>
  */
 export class Room {
   readonly name: string
-  readonly awareness = new RoomAwareness()
   readonly members = new Set<RoomMember>()
+  readonly #presence = new RoomPresence<RoomMember>((frame) => this.#broadcast(frame, undefined))
   /** Logs with the room name attached; connections in the room log through it too. */
   readonly logger: Logger
   readonly #store: DocStore
   readonly #limits: RoomLimits
-  /** Which member controls each awareness client ID. */
-  readonly #awarenessOwners = new Map<number, RoomMember>()
   #lastAppliedSeq: number
   #logEntries: number
   #logBytes: number
@@ -112,19 +102,13 @@ export class Room {
     this.members.add(member)
     const stateVector = this.#fullState?.stateVector ?? Y.encodeStateVector(this.#ensureDoc())
     member.send({ payload: writeSyncStep1(stateVector) })
-    const states = this.awareness.encodeAll()
-    if (states) member.send({ payload: writeAwareness(states) })
+    this.receiveQueryAwareness(member)
   }
 
   /** Removes a member and tells the others at once that its awareness states are gone. */
   leave(member: RoomMember): void {
     if (!this.members.delete(member)) return
-    const owned = [...member.awarenessClients].filter(
-      (clientId) => this.#awarenessOwners.get(clientId) === member,
-    )
-    for (const clientId of owned) this.#awarenessOwners.delete(clientId)
-    const removal = this.awareness.remove(owned)
-    if (removal) this.#broadcast(writeAwareness(removal), undefined)
+    this.#presence.removeMember(member)
   }
 
   /** Answers a sync step 1 with what the member lacks. */
@@ -186,29 +170,15 @@ export class Room {
     )
   }
 
-  /** Applies an awareness update from a member and relays it to the room. */
+  /** Applies an awareness update from a member and relays it to the room (room-presence.ts). */
   receiveAwareness(member: RoomMember, payload: Uint8Array, frame: Uint8Array): void {
-    const { present, removed } = this.awareness.apply(readAwarenessUpdate(payload))
-    for (const clientId of present) {
-      const owner = this.#awarenessOwners.get(clientId)
-      if (owner === member) continue
-      owner?.awarenessClients.delete(clientId)
-      this.#awarenessOwners.set(clientId, member)
-      member.awarenessClients.add(clientId)
-    }
-    for (const clientId of removed) {
-      this.#awarenessOwners.get(clientId)?.awarenessClients.delete(clientId)
-      this.#awarenessOwners.delete(clientId)
-    }
-    // Echoed to the sender too, as the reference server does: y-websocket reconnects after 30 s
-    // without a message, and a client alone in a room would otherwise hear nothing.
-    if (present.length > 0 || removed.length > 0) this.#broadcast(frame, undefined)
+    this.#presence.receive(member, payload, frame)
   }
 
   /** Sends a member every awareness state the room knows. */
   receiveQueryAwareness(member: RoomMember): void {
-    const states = this.awareness.encodeAll()
-    if (states) member.send({ payload: writeAwareness(states) })
+    const states = this.#presence.encodeAll()
+    if (states) member.send({ payload: states })
   }
 
   /**

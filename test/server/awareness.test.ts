@@ -155,3 +155,39 @@ test('awareness updates are echoed to their sender, so a client alone in a docum
     what: 'the sender to get its own update back',
   })
 })
+
+test('awareness updates arriving together are relayed as one merged frame', async (t) => {
+  const { url } = await startServer(t)
+  const observer = await openRawClient(t, url, 'busy')
+  const sender = await openRawClient(t, url, 'busy')
+  await until(() => observer.frames.length > 0 && sender.frames.length > 0, {
+    what: 'both to be greeted',
+  })
+  observer.frames.length = 0
+  const tcp = (sender.socket as unknown as { _socket: Socket })._socket
+  // Three updates in one TCP write reach the server in the same event-loop turn.
+  tcp.cork()
+  for (let clock = 1; clock <= 3; clock++) {
+    const entries = [10, 11].map((clientId) => ({
+      clientId,
+      clock,
+      stateJson: JSON.stringify({ cursor: clock }),
+    }))
+    sender.socket.send(writeAwareness(writeAwarenessUpdate(entries)))
+  }
+  process.nextTick(() => tcp.uncork())
+  await until(
+    () => receivedAwareness(observer).some((entry) => entry.clientId === 11 && entry.clock === 3),
+    { what: 'the latest update to arrive' },
+  )
+  const frames = observer.frames.filter((frame) => frame[0] === MessageType.awareness)
+  assert.equal(frames.length, 1, 'one frame for the three updates')
+  assert.deepEqual(
+    receivedAwareness(observer).map(({ clientId, clock }) => [clientId, clock]),
+    [
+      [10, 3],
+      [11, 3],
+    ],
+    'the merged frame carries the latest state of each client',
+  )
+})

@@ -220,13 +220,15 @@ class LevelDbStore implements DocStore {
   }
 
   // Writes are queued store-wide and sent as one LevelDB batch, at most one batch in flight:
-  // everything that arrives while a batch is being written goes into the next one. This keeps
-  // write-before-relay cheap and makes batches complete (and appends resolve) in call order.
+  // everything that arrives while a batch is being written goes into the next one, and the first
+  // batch waits for the end of the event-loop turn, so updates read from many sockets at once
+  // share it. This keeps write-before-relay cheap and makes batches complete (and appends
+  // resolve) in call order.
   #write(room: string, operations: BatchOperation[], mustWriteMeta: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
       if (!this.#pending) {
         this.#pending = { operations: [], dirtyRooms: new Map(), settle: [] }
-        if (!this.#isWriting) queueMicrotask(() => this.#flush())
+        if (!this.#isWriting) setImmediate(() => this.#flush())
       }
       this.#pending.operations.push(...operations)
       if (mustWriteMeta || !this.#pending.dirtyRooms.has(room)) {

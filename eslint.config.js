@@ -1,6 +1,6 @@
-// ESLint: type-aware promise rules, strict equality, folder boundaries and an import-cycle check.
+// ESLint: type-aware promise rules, strict equality and folder boundaries. Import cycles are
+// checked by madge (npm run lint).
 import js from '@eslint/js'
-import importX from 'eslint-plugin-import-x'
 import tseslint from 'typescript-eslint'
 
 /** Imports each folder must not make (dependency direction in STYLE.md / ARCHITECTURE.md). */
@@ -19,7 +19,6 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { 'import-x': importX },
     rules: {
       eqeqeq: ['error', 'always'],
       '@typescript-eslint/no-floating-promises': [
@@ -38,7 +37,6 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      'import-x/no-cycle': 'error',
       'no-console': 'error',
     },
   },

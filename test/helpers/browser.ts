@@ -182,13 +182,28 @@ export async function waitSynced(page: Page, timeoutMs = 10_000): Promise<void> 
 /**
  * Puts the caret at the end of top-level block number `index` (0-based) of the page's
  * `<collab-editor>`: a click and End, then a wait until ProseMirror has read that selection
- * (it reads DOM selection changes asynchronously; keys sent sooner act on the old one).
+ * (it reads DOM selection changes asynchronously; keys sent sooner act on the old one). On a
+ * busy machine a click can land before the previous one was read, so it is tried again until
+ * the deadline.
  */
-export async function placeCaretAtEndOf(page: Page, index: number): Promise<void> {
-  await page.locator('.ProseMirror > *').nth(index).click()
-  await page.keyboard.press('End')
-  await page.waitForFunction(`(() => {
+export async function placeCaretAtEndOf(
+  page: Page,
+  index: number,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const isAtEnd = `(() => {
     const { empty, $head } = document.querySelector('collab-editor').editor.view.state.selection
     return empty && $head.index(0) === ${index} && $head.parentOffset === $head.parent.content.size
-  })()`)
+  })()`
+  for (;;) {
+    await page.locator('.ProseMirror > *').nth(index).click()
+    await page.keyboard.press('End')
+    try {
+      await page.waitForFunction(isAtEnd, undefined, { timeout: 2_000 })
+      return
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+    }
+  }
 }

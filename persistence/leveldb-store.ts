@@ -129,12 +129,15 @@ class LevelDbStore implements DocStore {
       meta.logEntries = logEntries.length
       meta.logBytes = logEntries.reduce((sum, entry) => sum + entry.bytes, 0)
     }
-    this.#rooms.set(room, {
-      nextSeq: lastSeq + 1,
-      logEntries,
-      meta,
-      metaWrittenAtMs: meta ? Date.now() : 0,
-    })
+    // Loading a room that is already loaded only reads: the state of its writes stays as it is.
+    if (!this.#rooms.has(room)) {
+      this.#rooms.set(room, {
+        nextSeq: lastSeq + 1,
+        logEntries,
+        meta,
+        metaWrittenAtMs: meta ? Date.now() : 0,
+      })
+    }
     return {
       snapshot: update && stateVector ? { update, stateVector } : null,
       log: log.map((entry) => entry.update),

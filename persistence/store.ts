@@ -38,6 +38,7 @@ export interface StoredDoc {
  *
  * Invariants every implementation keeps:
  * - `load` comes before `append`/`compact` for a room, and `release` ends that until the next load.
+ *   `load` returns what has been written; calling it again for a loaded room only reads.
  * - `append` resolves only once the update is durable (it survives a crash of this process), with
  *   the entry's sequence number; appends of one room resolve in call order; a failed write
  *   rejects, it never resolves as if it had succeeded.
@@ -50,6 +51,7 @@ export interface DocStore {
   compact(room: string, snapshot: Snapshot, throughSeq: number): Promise<void>
   /** The server no longer holds the room: the store may drop what it cached for it. */
   release(room: string): void
+  /** The room's metadata, counting the writes already issued (some may still be under way). */
   meta(room: string): Promise<DocMeta | null>
   close(): Promise<void>
 }

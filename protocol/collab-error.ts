@@ -9,6 +9,7 @@ export type CollabErrorCode =
   | 'COLLAB_STORE_FAILED'
   | 'COLLAB_SLOW_CONSUMER'
   | 'COLLAB_LIMIT'
+  | 'COLLAB_INTERNAL'
 
 /**
  * An error that ends one connection: it carries the close code and a reason a person can read.

@@ -15,7 +15,7 @@ export type ConnectionLimits = Pick<ServerLimits, 'maxBufferedBytes' | 'maxAware
 /** Turns anything thrown while handling a frame into the error that closes the connection. */
 function asCollabError(error: unknown): CollabError {
   if (error instanceof CollabError) return error
-  return new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.internalError, 'internal server error', {
+  return new CollabError('COLLAB_INTERNAL', CloseCode.internalError, 'internal server error', {
     cause: error,
   })
 }

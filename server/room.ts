@@ -27,6 +27,10 @@ const storeOrigin = { kind: 'store' } as const
 const isEmptyUpdate = (update: Uint8Array): boolean =>
   update.length === 2 && update[0] === 0 && update[1] === 0
 
+/** The error that closes a connection whose payload could not be decoded (1007). */
+const malformed = (what: string, cause: unknown): CollabError =>
+  new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.invalidPayload, `malformed ${what}`, { cause })
+
 /** Room configuration taken from the server's limits. */
 export type RoomLimits = Pick<ServerLimits, 'compactAfterUpdates' | 'compactAfterBytes'>
 
@@ -119,14 +123,7 @@ export class Room {
         ? this.#encodeFullState().update
         : Y.encodeStateAsUpdate(this.#ensureDoc(), stateVector)
     } catch (error) {
-      throw new CollabError(
-        'COLLAB_BAD_PAYLOAD',
-        CloseCode.invalidPayload,
-        'malformed state vector',
-        {
-          cause: error,
-        },
-      )
+      throw malformed('state vector', error)
     }
     member.send({ payload: writeSyncStep2(missing) })
   }
@@ -140,14 +137,7 @@ export class Room {
     try {
       Y.decodeUpdate(update)
     } catch (error) {
-      throw new CollabError(
-        'COLLAB_BAD_PAYLOAD',
-        CloseCode.invalidPayload,
-        'malformed Yjs update',
-        {
-          cause: error,
-        },
-      )
+      throw malformed('Yjs update', error)
     }
     this.#pendingWrites++
     this.#store.append(this.name, update).then(
@@ -238,11 +228,7 @@ export class Room {
       Y.applyUpdate(this.#ensureDoc(), update, member)
     } catch (error) {
       this.logger.warn({ err: error }, 'an update could not be applied; closing its sender')
-      member.fail(
-        new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.invalidPayload, 'malformed Yjs update', {
-          cause: error,
-        }),
-      )
+      member.fail(malformed('Yjs update', error))
       return
     }
     this.#broadcast(frame ?? writeSyncUpdate(update), member)

@@ -1,0 +1,152 @@
+// Starts and stops each server under test as its own child process on a free loopback port, with
+// its own persistence switched on in a data directory the caller owns.
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { createConnection, createServer } from 'node:net'
+import { join } from 'node:path'
+import type { ServerInfo, ServerKind } from './scenarios/types.js'
+
+const host = '127.0.0.1'
+const readyTimeoutMs = 20_000
+const stopTimeoutMs = 15_000
+
+/** Paths of the compiled launcher scripts and of our server's snapshot (bench/child-scripts.ts). */
+export interface LauncherPaths {
+  ours: string
+  relay: string
+  hocuspocus: string
+}
+
+/** How to start a server: its data directory and, for ours, extra node flags (profiling). */
+export interface StartOptions {
+  dataDir: string
+  launchers: LauncherPaths
+  oursNodeFlags: string[]
+  /** Opens our server's inspector on a free loopback port (allocation sampling). */
+  shouldInspectOurs: boolean
+}
+
+/** A server child process; `stop` ends it (SIGTERM, then SIGKILL) and resolves once it exited. */
+export interface RunningServer {
+  info: ServerInfo
+  /** When the process was spawned, in ms since the epoch (a CPU profile starts about then). */
+  spawnedAtEpochMs: number
+  stop(): Promise<void>
+}
+
+/** Finds a free loopback port by binding port 0 and releasing it. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, host, () => {
+      const address = probe.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+const hasExited = (child: ChildProcess): boolean =>
+  child.exitCode !== null || child.signalCode !== null
+
+async function waitUntilListening(child: ChildProcess, port: number, kind: ServerKind) {
+  const deadline = Date.now() + readyTimeoutMs
+  while (Date.now() < deadline) {
+    if (hasExited(child)) throw new Error(`${kind} server exited with ${child.exitCode}`)
+    if (await canConnect(port)) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`${kind} server did not listen on ${port} within ${readyTimeoutMs} ms`)
+}
+
+function command(kind: ServerKind, port: number, options: StartOptions, inspectPort?: number) {
+  const { dataDir, launchers } = options
+  const env = { ...process.env, HOST: host, PORT: String(port), NODE_ENV: 'production' }
+  switch (kind) {
+    case 'ours':
+      return {
+        args: [
+          ...options.oursNodeFlags,
+          ...(inspectPort === undefined ? [] : [`--inspect=${host}:${inspectPort}`]),
+          launchers.ours,
+          '--port',
+          String(port),
+          '--host',
+          host,
+          '--data',
+          dataDir,
+          '--log-level',
+          'warn',
+          '--unload-grace-ms',
+          '1000',
+        ],
+        env,
+      }
+    case 'ywebsocket':
+      return {
+        args: ['node_modules/@y/websocket-server/src/server.js'],
+        env: { ...env, YPERSISTENCE: dataDir },
+      }
+    case 'hocuspocus':
+      return { args: [launchers.hocuspocus], env: { ...env, DATABASE: join(dataDir, 'db.sqlite') } }
+    case 'relay':
+      return { args: [launchers.relay], env }
+  }
+}
+
+/** Starts a server of `kind` and resolves once it accepts TCP connections. */
+export async function startServer(kind: ServerKind, options: StartOptions): Promise<RunningServer> {
+  const port = await freePort()
+  const inspectPort = kind === 'ours' && options.shouldInspectOurs ? await freePort() : undefined
+  const { args, env } = command(kind, port, options, inspectPort)
+  const spawnedAtEpochMs = Date.now()
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] })
+  // A server must not outlive the orchestrator, even when that is interrupted.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL')
+  }
+  process.once('exit', killOnExit)
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit)
+      resolve()
+    }),
+  )
+  try {
+    await waitUntilListening(child, port, kind)
+  } catch (error) {
+    child.kill('SIGKILL')
+    throw error
+  }
+  const info: ServerInfo = {
+    kind,
+    pid: child.pid ?? 0,
+    baseUrl: `ws://${host}:${port}`,
+    protocol: kind === 'hocuspocus' ? 'hocuspocus' : 'y-websocket',
+    hasServerState: kind !== 'relay',
+    ...(inspectPort === undefined ? {} : { inspectPort }),
+  }
+  return {
+    info,
+    spawnedAtEpochMs,
+    async stop() {
+      if (hasExited(child)) return
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}

@@ -30,11 +30,15 @@ const logRange = (room: string): { gt: Buffer; lt: Buffer } => ({
   lt: Buffer.from(`${roomPrefix(room)}log\u0001`),
 })
 
+/** The metadata kept per room; the log counts of DocMeta are derived from `logEntries`. */
+type RoomTimes = Pick<DocMeta, 'createdAtMs' | 'updatedAtMs' | 'snapshotBytes'>
+
 interface RoomState {
   nextSeq: number
   /** Sequence numbers and sizes of the live log entries, oldest first. */
   logEntries: Array<{ seq: number; bytes: number }>
-  meta: DocMeta | null
+  /** null for a document that was never written. */
+  times: RoomTimes | null
   metaWrittenAtMs: number
 }
 
@@ -49,15 +53,15 @@ interface PendingBatch {
 // in between: after a crash it is at most that stale (its log counts are recounted on load).
 const metaIntervalMs = 1000
 
-function touchMeta(state: RoomState, now: number): DocMeta {
-  state.meta ??= {
-    createdAtMs: now,
-    updatedAtMs: now,
-    snapshotBytes: 0,
-    logBytes: 0,
-    logEntries: 0,
-  }
-  return state.meta
+function touchTimes(state: RoomState, now: number): RoomTimes {
+  state.times ??= { createdAtMs: now, updatedAtMs: now, snapshotBytes: 0 }
+  return state.times
+}
+
+function describe(state: RoomState): DocMeta | null {
+  if (!state.times) return null
+  const logBytes = state.logEntries.reduce((sum, entry) => sum + entry.bytes, 0)
+  return { ...state.times, logBytes, logEntries: state.logEntries.length }
 }
 
 const closedError = (): Error => new Error('the LevelDB store is closed')
@@ -122,27 +126,26 @@ class LevelDbStore implements DocStore {
       this.#get(snapshotVectorKey(room)),
       this.#readLog(room),
     ])
-    const meta = metaBuffer ? (JSON.parse(metaBuffer.toString('utf8')) as DocMeta) : null
+    const stored = metaBuffer ? (JSON.parse(metaBuffer.toString('utf8')) as DocMeta) : null
     const lastSeq = log.at(-1)?.seq ?? 0
-    const logEntries = log.map(({ seq, update: entry }) => ({ seq, bytes: entry.length }))
-    if (meta) {
-      meta.logEntries = logEntries.length
-      meta.logBytes = logEntries.reduce((sum, entry) => sum + entry.bytes, 0)
+    // The log counts are recounted from the log: the stored record may be a second stale.
+    const state: RoomState = {
+      nextSeq: lastSeq + 1,
+      logEntries: log.map(({ seq, update: entry }) => ({ seq, bytes: entry.length })),
+      times: stored && {
+        createdAtMs: stored.createdAtMs,
+        updatedAtMs: stored.updatedAtMs,
+        snapshotBytes: stored.snapshotBytes,
+      },
+      metaWrittenAtMs: stored ? Date.now() : 0,
     }
     // Loading a room that is already loaded only reads: the state of its writes stays as it is.
-    if (!this.#rooms.has(room)) {
-      this.#rooms.set(room, {
-        nextSeq: lastSeq + 1,
-        logEntries,
-        meta,
-        metaWrittenAtMs: meta ? Date.now() : 0,
-      })
-    }
+    if (!this.#rooms.has(room)) this.#rooms.set(room, state)
     return {
       snapshot: update && stateVector ? { update, stateVector } : null,
       log: log.map((entry) => entry.update),
       lastSeq,
-      meta,
+      meta: describe(state),
     }
   }
 
@@ -151,10 +154,7 @@ class LevelDbStore implements DocStore {
     const state = this.#roomState(room)
     const seq = state.nextSeq++
     const now = Date.now()
-    const meta = touchMeta(state, now)
-    meta.updatedAtMs = now
-    meta.logBytes += update.length
-    meta.logEntries++
+    touchTimes(state, now).updatedAtMs = now
     state.logEntries.push({ seq, bytes: update.length })
     const operation: BatchOperation = {
       type: 'put',
@@ -171,18 +171,11 @@ class LevelDbStore implements DocStore {
       { type: 'put', key: snapshotKey(room), value: asBuffer(snapshot.update) },
       { type: 'put', key: snapshotVectorKey(room), value: asBuffer(snapshot.stateVector) },
     ]
-    let removedBytes = 0
-    let removedEntries = 0
     while (state.logEntries.length > 0 && state.logEntries[0]!.seq <= throughSeq) {
       const entry = state.logEntries.shift()!
       operations.push({ type: 'del', key: logKey(room, entry.seq) })
-      removedBytes += entry.bytes
-      removedEntries++
     }
-    const meta = touchMeta(state, Date.now())
-    meta.snapshotBytes = snapshot.update.length
-    meta.logBytes -= removedBytes
-    meta.logEntries -= removedEntries
+    touchTimes(state, Date.now()).snapshotBytes = snapshot.update.length
     return this.#write(room, operations, true)
   }
 
@@ -191,8 +184,8 @@ class LevelDbStore implements DocStore {
   }
 
   async meta(room: string): Promise<DocMeta | null> {
-    const cached = this.#rooms.get(room)?.meta
-    if (cached) return { ...cached }
+    const state = this.#rooms.get(room)
+    if (state) return describe(state)
     this.#assertOpen()
     const buffer = await this.#get(metaKey(room))
     return buffer ? (JSON.parse(buffer.toString('utf8')) as DocMeta) : null
@@ -252,10 +245,11 @@ class LevelDbStore implements DocStore {
     const now = Date.now()
     for (const [room, mustWriteMeta] of batch.dirtyRooms) {
       const state = this.#rooms.get(room)
-      if (!state?.meta) continue
+      const meta = state && describe(state)
+      if (!state || !meta) continue
       if (!mustWriteMeta && now - state.metaWrittenAtMs < metaIntervalMs) continue
       state.metaWrittenAtMs = now
-      const value = Buffer.from(JSON.stringify(state.meta))
+      const value = Buffer.from(JSON.stringify(meta))
       batch.operations.push({ type: 'put', key: metaKey(room), value })
     }
     this.#db.batch(batch.operations, { sync: this.#syncWrites }, (error) => {

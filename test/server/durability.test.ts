@@ -81,5 +81,4 @@ test('after SIGKILL in the middle of a stream of edits, every update any client 
     fresh.doc.getText('text').toString().startsWith(received),
     'the restored text extends what was seen',
   )
-  assert.ok(sent > 0)
 })

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { setTimeout as delay } from 'node:timers/promises'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { DocStore } from '../../persistence/store.js'
@@ -69,13 +70,18 @@ test('concurrent first connections share one load, and none is synced before it 
   assert.equal(loads, 1)
 })
 
-test('a join while the document is being unloaded waits, then gets the stored content', async (t) => {
+test('a join while the document is being unloaded waits, then loads it afresh with its content', async (t) => {
   const gate = createGate()
   let isGated = false
+  let loads = 0
   const server = await startServer(t, {
     limits: { unloadGraceMs: 1 },
     wrapStore: (store) =>
       wrap(store, {
+        load: (name) => {
+          loads++
+          return store.load(name)
+        },
         compact: async (name, snapshot, seq) => {
           if (isGated) await gate.opened
           return store.compact(name, snapshot, seq)
@@ -85,16 +91,30 @@ test('a join while the document is being unloaded waits, then gets the stored co
   const first = connectProvider(t, server.url, 'unloading')
   await waitSynced(first)
   first.doc.getText('text').insert(0, 'kept')
-  await until(async () => (await server.store.meta('unloading'))?.logEntries === 1, {
+  await until(async () => (await server.store.load('unloading')).log.length === 1, {
     what: 'the edit to be stored',
   })
   isGated = true
   first.destroy()
+  await until(() => server.server.stats().connections === 0, {
+    what: 'the server to see the close',
+  })
+  // The registry set its 1 ms unload timer when the connection closed; a later, longer timer
+  // fires after it, so the unload has begun (and waits on the gated write) when this resolves.
+  await delay(10)
+  let upgrades = 0
+  server.server.httpServer.on('upgrade', () => upgrades++)
+  const loadsBeforeJoin = loads
   const second = connectProvider(t, server.url, 'unloading')
-  assert.equal(second.synced, false)
+  await until(() => upgrades === 1, { what: 'the join to reach the server' })
   gate.open()
   await waitSynced(second)
   assert.equal(second.doc.getText('text').toString(), 'kept')
+  assert.equal(
+    loads,
+    loadsBeforeJoin + 1,
+    'the join waited for the unload, then loaded the document again',
+  )
 })
 
 test('opening and closing 1,000 documents leaves none loaded and no memory growth', async (t) => {

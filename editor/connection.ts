@@ -68,10 +68,17 @@ export function connectDocument(doc: Y.Doc, options: ConnectOptions): DocumentCo
   const cache = options.offlineCache
     ? new IndexeddbPersistence(`collab-editor:${options.serverUrl}/${options.document}`, doc)
     : undefined
-  const provider = new WebsocketProvider(options.serverUrl, options.document, doc, {
-    params: options.token === undefined ? {} : { token: options.token },
-    maxBackoffTime: options.maxBackoffMs,
-  })
+  // y-websocket appends the name to the URL as it is; the server URL-decodes the path, so the
+  // name is encoded here to keep '%', '?' and '#' in it (protocol/README.md §1).
+  const provider = new WebsocketProvider(
+    options.serverUrl,
+    encodeURIComponent(options.document),
+    doc,
+    {
+      params: options.token === undefined ? {} : { token: options.token },
+      maxBackoffTime: options.maxBackoffMs,
+    },
+  )
   let status: ConnectionStatus = 'connecting'
   const setStatus = (next: ConnectionStatus): void => {
     if (next === status) return

@@ -29,7 +29,8 @@ browserTest(
   'two people typing at once in different places end with one merged document',
   async (t, session) => {
     const { port } = await startServer(t, { staticDirectory: publicDirectory })
-    const link = `http://127.0.0.1:${port}/?doc=merge`
+    // A name with characters that must be escaped in the WebSocket URL path.
+    const link = `http://127.0.0.1:${port}/?doc=${encodeURIComponent('merge 100%? #1')}`
     const ann = await session.open(`${link}&user=Ann`)
     await waitSynced(ann.page)
     await ann.page.locator('.ProseMirror').click()

@@ -23,10 +23,23 @@ const metaKey = (room: string): Buffer => Buffer.from(`${roomPrefix(room)}meta`)
 const snapshotKey = (room: string): Buffer => Buffer.from(`${roomPrefix(room)}snapshot`)
 const snapshotVectorKey = (room: string): Buffer =>
   Buffer.from(`${roomPrefix(room)}snapshot-vector`)
-const logKey = (room: string, seq: number): Buffer =>
-  Buffer.from(`${roomPrefix(room)}log\0${seq.toString(16).padStart(16, '0')}`)
+const logKeyPrefix = (room: string): Buffer => Buffer.from(`${roomPrefix(room)}log\0`)
+const seqHexDigits = 16
+const hexDigits = Buffer.from('0123456789abcdef', 'latin1')
+
+/** `<log key prefix><seq as 16 lower-case hex digits>`, built without intermediate strings. */
+function logKey(prefix: Buffer, seq: number): Buffer {
+  const key = Buffer.allocUnsafe(prefix.length + seqHexDigits)
+  prefix.copy(key)
+  let rest = seq
+  for (let i = key.length - 1; i >= prefix.length; i--) {
+    key[i] = hexDigits[rest % 16]!
+    rest = Math.floor(rest / 16)
+  }
+  return key
+}
 const logRange = (room: string): { gt: Buffer; lt: Buffer } => ({
-  gt: Buffer.from(`${roomPrefix(room)}log\0`),
+  gt: logKeyPrefix(room),
   lt: Buffer.from(`${roomPrefix(room)}log\u0001`),
 })
 
@@ -34,9 +47,13 @@ const logRange = (room: string): { gt: Buffer; lt: Buffer } => ({
 type RoomTimes = Pick<DocMeta, 'createdAtMs' | 'updatedAtMs' | 'snapshotBytes'>
 
 interface RoomState {
+  /** Every log key of the room starts with it. */
+  logKeyPrefix: Buffer
   nextSeq: number
   /** Sequence numbers and sizes of the live log entries, oldest first. */
   logEntries: Array<{ seq: number; bytes: number }>
+  /** The sum of their sizes. */
+  logBytes: number
   /** null for a document that was never written. */
   times: RoomTimes | null
   metaWrittenAtMs: number
@@ -60,8 +77,7 @@ function touchTimes(state: RoomState, now: number): RoomTimes {
 
 function describe(state: RoomState): DocMeta | null {
   if (!state.times) return null
-  const logBytes = state.logEntries.reduce((sum, entry) => sum + entry.bytes, 0)
-  return { ...state.times, logBytes, logEntries: state.logEntries.length }
+  return { ...state.times, logBytes: state.logBytes, logEntries: state.logEntries.length }
 }
 
 const closedError = (): Error => new Error('the LevelDB store is closed')
@@ -130,8 +146,10 @@ class LevelDbStore implements DocStore {
     const lastSeq = log.at(-1)?.seq ?? 0
     // The log counts are recounted from the log: the stored record may be a second stale.
     const state: RoomState = {
+      logKeyPrefix: logKeyPrefix(room),
       nextSeq: lastSeq + 1,
       logEntries: log.map(({ seq, update: entry }) => ({ seq, bytes: entry.length })),
+      logBytes: log.reduce((sum, entry) => sum + entry.update.length, 0),
       times: stored && {
         createdAtMs: stored.createdAtMs,
         updatedAtMs: stored.updatedAtMs,
@@ -156,9 +174,10 @@ class LevelDbStore implements DocStore {
     const now = Date.now()
     touchTimes(state, now).updatedAtMs = now
     state.logEntries.push({ seq, bytes: update.length })
+    state.logBytes += update.length
     const operation: BatchOperation = {
       type: 'put',
-      key: logKey(room, seq),
+      key: logKey(state.logKeyPrefix, seq),
       value: asBuffer(update),
     }
     return this.#write(room, [operation], false).then(() => seq)
@@ -173,7 +192,8 @@ class LevelDbStore implements DocStore {
     ]
     while (state.logEntries.length > 0 && state.logEntries[0]!.seq <= throughSeq) {
       const entry = state.logEntries.shift()!
-      operations.push({ type: 'del', key: logKey(room, entry.seq) })
+      state.logBytes -= entry.bytes
+      operations.push({ type: 'del', key: logKey(state.logKeyPrefix, entry.seq) })
     }
     touchTimes(state, Date.now()).snapshotBytes = snapshot.update.length
     return this.#write(room, operations, true)
@@ -245,9 +265,9 @@ class LevelDbStore implements DocStore {
     const now = Date.now()
     for (const [room, mustWriteMeta] of batch.dirtyRooms) {
       const state = this.#rooms.get(room)
-      const meta = state && describe(state)
-      if (!state || !meta) continue
-      if (!mustWriteMeta && now - state.metaWrittenAtMs < metaIntervalMs) continue
+      if (!state || (!mustWriteMeta && now - state.metaWrittenAtMs < metaIntervalMs)) continue
+      const meta = describe(state)
+      if (!meta) continue
       state.metaWrittenAtMs = now
       const value = Buffer.from(JSON.stringify(meta))
       batch.operations.push({ type: 'put', key: metaKey(room), value })

@@ -1,10 +1,11 @@
-// One open document: its Y.Doc, its awareness states and its connections. Applies updates only
-// once the store has made them durable (write-before-relay), then relays them to the others.
-// Knows nothing of WebSockets: connections reach it through RoomMember.
+// One open document: its Y.Doc, its awareness states and its connections. Relays an update only
+// once the store has made it durable (write-before-relay). Knows nothing of WebSockets:
+// connections reach it through RoomMember.
 import * as Y from 'yjs'
 import { CloseCode } from '../protocol/close-codes.js'
 import { CollabError } from '../protocol/collab-error.js'
 import { writeSyncStep1, writeSyncStep2, writeSyncUpdate } from '../protocol/message.js'
+import { MalformedUpdateError, checkUpdate } from '../protocol/update-check.js'
 import type { DocStore, Snapshot, StoredDoc } from '../persistence/store.js'
 import type { Logger } from './logger.js'
 import type { OutgoingFrame } from './outgoing-frame.js'
@@ -38,14 +39,21 @@ export type RoomLimits = Pick<ServerLimits, 'compactAfterUpdates' | 'compactAfte
 const isEmptyStateVector = (stateVector: Uint8Array): boolean =>
   stateVector.length === 1 && stateVector[0] === 0
 
+// The state of a document that was never written.
+const emptyDocument: Snapshot = {
+  update: new Uint8Array([0, 0]),
+  stateVector: new Uint8Array([0]),
+}
+
 /**
  * One open document. Created loaded by `Room.load`; the registry owns its lifetime and calls
- * `flush` before dropping it. Invariant: the document holds only updates the store has made
- * durable.
+ * `flush` before dropping it. Invariant: the room holds only updates the store has made durable.
  *
- * A room loaded from a bare snapshot keeps the stored bytes and builds its Y.Doc only when
- * something needs one (an update, a partial sync, a compaction): clients that join with nothing
- * get the stored snapshot as it is, which makes a cold load cost one read.
+ * The Y.Doc is built and brought up to date only when something needs it (a partial sync, a
+ * compaction): relaying an update only stores it and queues it, and the queue is applied in one
+ * transaction when the document is next needed. Clients that join with nothing get the encoded
+ * state as it is, so a cold load from a snapshot costs one read, and a room that only relays
+ * holds no document at all until it compacts.
  */
 export class Room {
   readonly name: string
@@ -55,15 +63,19 @@ export class Room {
   readonly logger: Logger
   readonly #store: DocStore
   readonly #limits: RoomLimits
-  #lastAppliedSeq: number
+  #lastDurableSeq: number
   #logEntries: number
   #logBytes: number
   #pendingWrites = 0
   #writesSettled: Array<() => void> = []
   #compaction: Promise<void> | null = null
-  /** Built on first use from `#fullState`; see the class comment. */
+  /** Built on first use; see the class comment. */
   #doc: Y.Doc | null = null
-  /** The whole document as one update, while it matches the document; dropped on every change. */
+  /** The stored snapshot, until `#doc` is built from it. */
+  #snapshot: Uint8Array | null
+  /** Durable updates not yet applied to the document (or to `#snapshot`), oldest first. */
+  #unapplied: Uint8Array[]
+  /** The whole document as one update, while it is current; dropped on every change. */
   #fullState: Snapshot | null
 
   private constructor(
@@ -77,10 +89,12 @@ export class Room {
     this.#store = store
     this.logger = logger
     this.#limits = limits
-    this.#lastAppliedSeq = stored.lastSeq
+    this.#lastDurableSeq = stored.lastSeq
     this.#logEntries = stored.log.length
     this.#logBytes = stored.log.reduce((sum, update) => sum + update.length, 0)
-    this.#fullState = stored.snapshot
+    this.#snapshot = stored.snapshot?.update ?? null
+    this.#unapplied = stored.log
+    this.#fullState = stored.log.length > 0 ? null : (stored.snapshot ?? emptyDocument)
   }
 
   /** Loads a room's stored state. A damaged stored update is logged and skipped, not fatal. */
@@ -92,11 +106,6 @@ export class Room {
   ): Promise<Room> {
     const stored = await store.load(name)
     const room = new Room(name, store, logger.child({ room: name }), limits, stored)
-    if (stored.log.length > 0) {
-      const doc = room.#ensureDoc()
-      for (const update of stored.log) room.#applyStored(doc, update)
-      room.#fullState = null
-    }
     room.#compactIfDue()
     return room
   }
@@ -104,7 +113,7 @@ export class Room {
   /** Adds a member and greets it: our sync step 1, then the awareness states we know. */
   join(member: RoomMember): void {
     this.members.add(member)
-    const stateVector = this.#fullState?.stateVector ?? Y.encodeStateVector(this.#ensureDoc())
+    const stateVector = this.#fullState?.stateVector ?? Y.encodeStateVector(this.#currentDoc())
     member.send({ payload: writeSyncStep1(stateVector) })
     this.receiveQueryAwareness(member)
   }
@@ -121,7 +130,7 @@ export class Room {
     try {
       missing = isEmptyStateVector(stateVector)
         ? this.#encodeFullState().update
-        : Y.encodeStateAsUpdate(this.#ensureDoc(), stateVector)
+        : Y.encodeStateAsUpdate(this.#currentDoc(), stateVector)
     } catch (error) {
       throw malformed('state vector', error)
     }
@@ -135,9 +144,10 @@ export class Room {
   receiveUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | undefined): void {
     if (isEmptyUpdate(update)) return
     try {
-      Y.decodeUpdate(update)
+      checkUpdate(update)
     } catch (error) {
-      throw malformed('Yjs update', error)
+      if (!(error instanceof MalformedUpdateError)) throw error
+      throw new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.invalidPayload, error.message)
     }
     this.#pendingWrites++
     this.#store.append(this.name, update).then(
@@ -187,29 +197,49 @@ export class Room {
   destroy(): void {
     this.#doc?.destroy()
     this.#doc = null
+    this.#snapshot = null
+    this.#unapplied = []
     this.#fullState = null
   }
 
-  #ensureDoc(): Y.Doc {
-    if (this.#doc) return this.#doc
-    const doc = new Y.Doc()
-    if (this.#fullState) this.#applyStored(doc, this.#fullState.update)
-    this.#doc = doc
+  /** The document with every durable update applied; queued updates go in one transaction. */
+  #currentDoc(): Y.Doc {
+    let doc = this.#doc
+    if (!doc) {
+      doc = new Y.Doc()
+      if (this.#snapshot) this.#applyStored(doc, this.#snapshot)
+      this.#snapshot = null
+      this.#doc = doc
+    }
+    const updates = this.#unapplied
+    if (updates.length > 0) {
+      this.#unapplied = []
+      const current = doc
+      Y.transact(
+        current,
+        () => {
+          for (const update of updates) this.#applyStored(current, update)
+        },
+        storeOrigin,
+      )
+    }
     return doc
   }
 
+  // Every update was checked before it was stored, so one that still fails to apply is damaged
+  // in a way the check cannot see: it is skipped, as on load, rather than failing the room.
   #applyStored(doc: Y.Doc, update: Uint8Array): void {
     try {
       Y.applyUpdate(doc, update, storeOrigin)
     } catch (error) {
-      this.logger.error({ err: error }, 'skipped a damaged stored update')
+      this.logger.error({ err: error }, 'skipped a stored update that could not be applied')
     }
   }
 
   /** The whole document as one update, encoded once and reused until the document changes. */
   #encodeFullState(): Snapshot {
     if (this.#fullState) return this.#fullState
-    const doc = this.#ensureDoc()
+    const doc = this.#currentDoc()
     this.#fullState = { update: Y.encodeStateAsUpdate(doc), stateVector: Y.encodeStateVector(doc) }
     return this.#fullState
   }
@@ -220,17 +250,11 @@ export class Room {
     seq: number,
     frame: Uint8Array | undefined,
   ): void {
-    this.#lastAppliedSeq = seq
+    this.#lastDurableSeq = seq
     this.#logEntries++
     this.#logBytes += update.length
-    try {
-      this.#fullState = null
-      Y.applyUpdate(this.#ensureDoc(), update, member)
-    } catch (error) {
-      this.logger.warn({ err: error }, 'an update could not be applied; closing its sender')
-      member.fail(malformed('Yjs update', error))
-      return
-    }
+    this.#unapplied.push(update)
+    this.#fullState = null
     this.#broadcast(frame ?? writeSyncUpdate(update), member)
     this.#compactIfDue()
   }
@@ -257,7 +281,7 @@ export class Room {
     })
   }
 
-  // The snapshot covers exactly the updates applied so far (through #lastAppliedSeq); appends
+  // The snapshot covers exactly the durable updates (through #lastDurableSeq); appends
   // still being written get higher sequence numbers and stay in the log.
   #compact(): Promise<void> {
     const entries = this.#logEntries
@@ -265,7 +289,7 @@ export class Room {
     this.#logEntries = 0
     this.#logBytes = 0
     const snapshot = this.#encodeFullState()
-    this.#compaction = this.#store.compact(this.name, snapshot, this.#lastAppliedSeq).then(
+    this.#compaction = this.#store.compact(this.name, snapshot, this.#lastDurableSeq).then(
       () => {
         this.#compaction = null
         // A burst may have passed the threshold again while this compaction was written.

@@ -1,0 +1,291 @@
+// Checks that bytes are a well-formed Yjs update (encoding v1) without building it: the server
+// stores an update before it relays it and applies it to a document only later, so it must know
+// at once that the update will decode. This walks the same grammar as Yjs's decoder
+// (yjs src/utils/encoding.js readClientsStructRefs, src/utils/DeleteSet.js readDeleteSet, the
+// content readers and lib0's readAny) but allocates nothing per struct, and it is stricter than
+// Yjs where Yjs reads past the end: every length is checked against the update. Bytes after the
+// delete set are ignored, as Yjs ignores them. No Node or DOM APIs beyond TextDecoder.
+
+/** Thrown for bytes that are not a well-formed update; the message names the offset. */
+export class MalformedUpdateError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'MalformedUpdateError'
+  }
+}
+
+// The low five bits of a struct's info byte (yjs contentRefs; 0 and 10 are not item content).
+const StructRef = {
+  gc: 0,
+  deleted: 1,
+  json: 2,
+  binary: 3,
+  string: 4,
+  embed: 5,
+  format: 6,
+  type: 7,
+  any: 8,
+  doc: 9,
+  skip: 10,
+} as const
+const hasOrigin = 0x80
+const hasRightOrigin = 0x40
+const hasParentSub = 0x20
+
+// Yjs typeRefs: YArray, YMap, YText, YXmlElement, YXmlFragment, YXmlHook, YXmlText.
+const typeRefCount = 7
+const xmlElementRef = 3
+const xmlHookRef = 5
+
+// lib0 readAny tags.
+const AnyTag = {
+  undefined: 127,
+  null: 126,
+  varInt: 125,
+  float32: 124,
+  float64: 123,
+  bigInt64: 122,
+  false: 121,
+  true: 120,
+  string: 119,
+  object: 118,
+  array: 117,
+  bytes: 116,
+} as const
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+class UpdateReader {
+  #pos = 0
+  readonly #bytes: Uint8Array
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes
+  }
+
+  fail(what: string, at = this.#pos): never {
+    throw new MalformedUpdateError(`malformed Yjs update at byte ${at}: ${what}`)
+  }
+
+  uint8(what: string): number {
+    if (this.#pos >= this.#bytes.length) this.fail(`truncated (${what})`)
+    return this.#bytes[this.#pos++]!
+  }
+
+  varUint(what: string): number {
+    let value = 0
+    let multiplier = 1
+    for (;;) {
+      const byte = this.uint8(what)
+      value += (byte & 0x7f) * multiplier
+      if (byte < 0x80) return value
+      multiplier *= 128
+      if (value > Number.MAX_SAFE_INTEGER) this.fail(`integer out of range (${what})`)
+    }
+  }
+
+  varInt(what: string): void {
+    let byte = this.uint8(what)
+    let value = byte & 0x3f
+    let multiplier = 64
+    while (byte >= 0x80) {
+      byte = this.uint8(what)
+      value += (byte & 0x7f) * multiplier
+      multiplier *= 128
+      if (value > Number.MAX_SAFE_INTEGER) this.fail(`integer out of range (${what})`)
+    }
+  }
+
+  skip(length: number, what: string): number {
+    const start = this.#pos
+    if (length > this.#bytes.length - start) {
+      this.fail(`${what} declares ${length} bytes but ${this.#bytes.length - start} remain`)
+    }
+    this.#pos += length
+    return start
+  }
+
+  /** A length-prefixed byte string; returns its bytes (a view, not a copy). */
+  varBytes(what: string): Uint8Array {
+    const length = this.varUint(`${what} length`)
+    const start = this.skip(length, what)
+    return this.#bytes.subarray(start, start + length)
+  }
+
+  varString(what: string): string {
+    const at = this.#pos
+    const bytes = this.varBytes(what)
+    try {
+      return utf8.decode(bytes)
+    } catch {
+      return this.fail(`${what} is not valid UTF-8`, at)
+    }
+  }
+
+  json(what: string): void {
+    const at = this.#pos
+    const text = this.varString(what)
+    try {
+      JSON.parse(text)
+    } catch {
+      this.fail(`${what} is not valid JSON`, at)
+    }
+  }
+
+  /** One lib0 `any` value, containers included, without recursion. */
+  any(): void {
+    // Entries still to read in each open object (keyed) or array.
+    const open: Array<{ left: number; keyed: boolean }> = []
+    for (;;) {
+      const at = this.#pos
+      const tag = this.uint8('value type')
+      switch (tag) {
+        case AnyTag.undefined:
+        case AnyTag.null:
+        case AnyTag.false:
+        case AnyTag.true:
+          break
+        case AnyTag.varInt:
+          this.varInt('integer')
+          break
+        case AnyTag.float32:
+          this.skip(4, 'float32')
+          break
+        case AnyTag.float64:
+        case AnyTag.bigInt64:
+          this.skip(8, tag === AnyTag.float64 ? 'float64' : 'bigint')
+          break
+        case AnyTag.string:
+          this.varString('string value')
+          break
+        case AnyTag.object:
+          open.push({ left: this.varUint('object size'), keyed: true })
+          break
+        case AnyTag.array:
+          open.push({ left: this.varUint('array length'), keyed: false })
+          break
+        case AnyTag.bytes:
+          this.varBytes('binary value')
+          break
+        default:
+          this.fail(`unknown value type ${tag}`, at)
+      }
+      let container = open.at(-1)
+      while (container && container.left === 0) {
+        open.pop()
+        container = open.at(-1)
+      }
+      if (!container) return
+      container.left--
+      if (container.keyed) this.varString('object key')
+    }
+  }
+
+  itemContent(ref: number, at: number): void {
+    switch (ref) {
+      case StructRef.deleted:
+        this.varUint('deleted length')
+        return
+      case StructRef.json: {
+        const count = this.varUint('JSON content length')
+        for (let i = 0; i < count; i++) {
+          const valueAt = this.#pos
+          const text = this.varString('JSON content')
+          if (text === 'undefined') continue
+          try {
+            JSON.parse(text)
+          } catch {
+            this.fail('JSON content is not valid JSON', valueAt)
+          }
+        }
+        return
+      }
+      case StructRef.binary:
+        this.varBytes('binary content')
+        return
+      case StructRef.string:
+        this.varString('string content')
+        return
+      case StructRef.embed:
+        this.json('embed')
+        return
+      case StructRef.format:
+        this.varString('format key')
+        this.json('format value')
+        return
+      case StructRef.type: {
+        const typeAt = this.#pos
+        const typeRef = this.varUint('type')
+        if (typeRef >= typeRefCount) this.fail(`unknown shared type ${typeRef}`, typeAt)
+        if (typeRef === xmlElementRef || typeRef === xmlHookRef) this.varString('XML node name')
+        return
+      }
+      case StructRef.any: {
+        const count = this.varUint('content length')
+        for (let i = 0; i < count; i++) this.any()
+        return
+      }
+      case StructRef.doc: {
+        this.varString('subdocument guid')
+        const optionsAt = this.#pos
+        if (optionsAt < this.#bytes.length && this.#bytes[optionsAt] !== AnyTag.object) {
+          this.fail('subdocument options are not an object', optionsAt)
+        }
+        this.any()
+        return
+      }
+      default:
+        this.fail(`unknown struct type ${ref}`, at)
+    }
+  }
+
+  struct(): void {
+    const at = this.#pos
+    const info = this.uint8('struct info')
+    const ref = info & 0x1f
+    if (ref === StructRef.gc || ref === StructRef.skip) {
+      this.varUint('struct length')
+      return
+    }
+    if (info & hasOrigin) this.id('origin')
+    if (info & hasRightOrigin) this.id('right origin')
+    if ((info & (hasOrigin | hasRightOrigin)) === 0) {
+      // No origins: the parent follows, as a root type name or as the ID of a type item.
+      if (this.varUint('parent kind') === 1) this.varString('root type name')
+      else this.id('parent')
+      if (info & hasParentSub) this.varString('map key')
+    }
+    this.itemContent(ref, at)
+  }
+
+  id(what: string): void {
+    this.varUint(`${what} client`)
+    this.varUint(`${what} clock`)
+  }
+
+  update(): void {
+    const clients = this.varUint('number of clients')
+    for (let i = 0; i < clients; i++) {
+      const structs = this.varUint('number of structs')
+      this.id('first struct')
+      for (let j = 0; j < structs; j++) this.struct()
+    }
+    const deleteClients = this.varUint('number of clients in the delete set')
+    for (let i = 0; i < deleteClients; i++) {
+      this.varUint('delete set client')
+      const ranges = this.varUint('number of deleted ranges')
+      for (let j = 0; j < ranges; j++) {
+        this.varUint('deleted range clock')
+        this.varUint('deleted range length')
+      }
+    }
+  }
+}
+
+/**
+ * Throws MalformedUpdateError unless `update` is a well-formed Yjs update (encoding v1), that is
+ * one `Y.applyUpdate` can decode. Says nothing about whether its structs fit a given document.
+ */
+export function checkUpdate(update: Uint8Array): void {
+  new UpdateReader(update).update()
+}

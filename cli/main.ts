@@ -5,6 +5,7 @@ import { openLevelDbStore } from '../persistence/leveldb-store.js'
 import { createCollabServer } from '../server/index.js'
 import { createLogger } from '../server/logger.js'
 import { ConfigError, parseCommandLine } from './config.js'
+import { keepYoungGenerationSmall } from './young-generation.js'
 
 /** Exit code for a configuration or environment the server cannot start with. */
 const exitBadConfig = 2
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   }
   if (parsed.kind === 'exit') process.exit(parsed.code)
   const { config } = parsed
+  keepYoungGenerationSmall()
   const logger = createLogger(config.logLevel)
 
   let store

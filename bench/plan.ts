@@ -9,7 +9,7 @@ const fullGrid: Record<ScenarioName, ParamGrid> = {
   fanout: { rate: [50, 200], receivers: [10, 50, 200], durationMs: [5000] },
   'many-rooms': { rooms: [1000], durationMs: [8000] },
   idle: { connections: [10_000], rooms: [500], idleMs: [3000] },
-  churn: { cycles: [3], rooms: [1000] },
+  churn: { cycles: [3], rooms: [1000], idleMs: [25_000] },
   'cold-load': { chars: [100_000], trace: [1] },
   'trace-replay': { txns: [0], turn: [100] },
 }
@@ -18,7 +18,7 @@ const quickGrid: Record<ScenarioName, ParamGrid> = {
   fanout: { rate: [200], receivers: [50], durationMs: [600] },
   'many-rooms': { rooms: [100], durationMs: [600] },
   idle: { connections: [500], rooms: [25], idleMs: [200] },
-  churn: { cycles: [2], rooms: [50] },
+  churn: { cycles: [2], rooms: [50], idleMs: [1000] },
   'cold-load': { chars: [100_000], trace: [0] },
   'trace-replay': { txns: [5000], turn: [100] },
 }

@@ -1,5 +1,8 @@
 // Churn: cycles of `rooms` fresh rooms, each opened by one client, edited and closed; the
-// server's memory after each cycle, once the rooms have unloaded. Params: cycles, rooms.
+// server's memory after each cycle, once the rooms have unloaded, and again after `idleMs` of
+// quiet: a garbage-collected runtime gives memory back lazily (V8's memory reducer starts about
+// 8 s after the last major collection), so memory right after a burst overstates what stays.
+// Params: cycles, rooms, idleMs.
 import * as Y from 'yjs'
 import { BenchClient, closeAll, openAll } from '../load/client.js'
 import type { Scenario } from '../load/context.js'
@@ -25,7 +28,7 @@ async function waitForUnload(healthUrl: string | null): Promise<void> {
 
 /** Runs the churn scenario. */
 export const churn: Scenario = async (context, params) => {
-  const { cycles = 3, rooms = 1000 } = params
+  const { cycles = 3, rooms = 1000, idleMs = 25_000 } = params
   const server = context.server()
   const healthUrl =
     server.kind === 'ours' ? `${server.baseUrl.replace('ws:', 'http:')}/healthz` : null
@@ -54,11 +57,15 @@ export const churn: Scenario = async (context, params) => {
   const { load, span } = window.close()
   await context.takeHeapSnapshot()
   const endKb = afterCycleKb[afterCycleKb.length - 1] ?? startKb
+  await sleep(idleMs)
+  const idleKb = serverRssKb(server.pid)
   return {
     figures: {
       rssStartMb: startKb / 1024,
       rssEndMb: endKb / 1024,
       growthPct: ((endKb - startKb) / startKb) * 100,
+      rssIdleMb: idleKb / 1024,
+      idleGrowthPct: ((idleKb - startKb) / startKb) * 100,
       rssMaxAfterCycleMb: Math.max(...afterCycleKb) / 1024,
       ...Object.fromEntries(afterCycleKb.map((kb, i) => [`rssAfterCycle${i + 1}Mb`, kb / 1024])),
       peakRssMb: serverPeakRssMb(server.pid),

@@ -156,7 +156,10 @@ function buildProgram(): Command {
         .choices(logLevels),
     )
     .addOption(
-      new Option('--fsync [bool]', 'fsync every write batch (survives power loss, slower)')
+      new Option(
+        '--fsync [bool]',
+        'fsync every write before relaying it (survives power loss, slower)',
+      )
         .env('FSYNC')
         .default(false)
         .preset(true)

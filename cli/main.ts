@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     store = await openLevelDbStore({
       directory: config.dataDirectory,
       syncWrites: config.syncWrites,
+      onProblem: (message, error) => logger.warn({ err: error }, message),
     })
   } catch (error) {
     exitWith(`${(error as Error).message} (--data / DATA_DIR)`)

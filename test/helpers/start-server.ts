@@ -40,7 +40,8 @@ export async function startServer(
   t: TestContext,
   options: StartServerOptions = {},
 ): Promise<TestServer> {
-  const dataDirectory = options.dataDirectory ?? (await makeTempDir(t))
+  let stop = (): Promise<void> => Promise.resolve()
+  const dataDirectory = options.dataDirectory ?? (await makeTempDir(t, undefined, () => stop()))
   const realStore = await openLevelDbStore({ directory: dataDirectory })
   const store = options.wrapStore ? options.wrapStore(realStore) : realStore
   const logs: Array<Record<string, unknown>> = []
@@ -60,7 +61,7 @@ export async function startServer(
   })
   const address = await server.listen(0, '127.0.0.1')
   let stopped: Promise<void> | undefined
-  const stop = (): Promise<void> => (stopped ??= server.close().then(() => realStore.close()))
+  stop = (): Promise<void> => (stopped ??= server.close().then(() => realStore.close()))
   t.after(stop)
   return {
     server,

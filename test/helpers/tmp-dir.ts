@@ -4,9 +4,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 
-/** Creates an empty directory, removed after the test. */
-export async function makeTempDir(t: TestContext, prefix = 'collab-test-'): Promise<string> {
+/**
+ * Creates an empty directory, removed after the test, after `beforeRemoving` (e.g. closing the
+ * store that writes into it: after-hooks run in the order they were added).
+ */
+export async function makeTempDir(
+  t: TestContext,
+  prefix = 'collab-test-',
+  beforeRemoving?: () => Promise<void>,
+): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), prefix))
-  t.after(() => rm(directory, { recursive: true, force: true }))
+  t.after(async () => {
+    await beforeRemoving?.()
+    await rm(directory, { recursive: true, force: true })
+  })
   return directory
 }

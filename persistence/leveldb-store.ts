@@ -98,8 +98,11 @@ function newBatch(): Batch {
 }
 
 // Appends are durable once in the write-ahead log, so LevelDB batches can gather updates for a
-// while: fewer, larger batches cost far less than one per update. A failed batch is retried.
+// while: fewer, larger batches cost far less than one per update. A batch goes when it is this
+// old or this full, whichever comes first: under heavy load, writes held longer would outlive
+// young-generation collections and swell the heap. A failed batch is retried.
 const batchDelayMs = 250
+const batchMaxWrites = 64
 const retryDelayMs = 1000
 
 // Metadata is written with a room's first update, with every compaction and at most once a second
@@ -379,9 +382,9 @@ class LevelDbStore implements DocStore {
     const batch = (this.#pending ??= newBatch())
     batch.writes.push(write)
     if (mustWriteMeta || !batch.dirtyRooms.has(room)) batch.dirtyRooms.set(room, mustWriteMeta)
-    if (!this.#inFlight && !this.#flushTimer) {
-      this.#flushTimer = setTimeout(() => this.#flush(), batchDelayMs)
-    }
+    if (this.#inFlight) return
+    if (batch.writes.length >= batchMaxWrites) this.#flush()
+    else this.#flushTimer ??= setTimeout(() => this.#flush(), batchDelayMs)
   }
 
   /** Resolves once everything queued so far is in LevelDB. */
@@ -414,8 +417,9 @@ class LevelDbStore implements DocStore {
       this.#inFlight = null
       if (error) this.#batchFailed(batch, error)
       else this.#batchWritten(batch)
-      if (this.#pending?.isUrgent) this.#flush()
-      else if (this.#pending && !this.#flushTimer) {
+      const next = this.#pending
+      if (next && !error && (next.isUrgent || next.writes.length >= batchMaxWrites)) this.#flush()
+      else if (next && !this.#flushTimer) {
         this.#flushTimer = setTimeout(() => this.#flush(), error ? retryDelayMs : batchDelayMs)
       }
     })

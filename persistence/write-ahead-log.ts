@@ -14,8 +14,8 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  writeSync,
 } from 'node:fs'
-import { writeSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** One appended log entry. */
@@ -147,16 +147,20 @@ export class WriteAheadLog {
   append(record: WalRecord): WalFile {
     const bytes = encodeRecord(record)
     const file = this.#current
-    const written = writeSync(file.fd, bytes)
+    let written = 0
+    try {
+      written = writeSync(file.fd, bytes)
+    } finally {
+      // A failed or short write may leave part of a record behind, and recovery stops reading a
+      // file at such a record: the records after it go to a new file.
+      if (written !== bytes.length) this.#startNewFile()
+    }
     if (written !== bytes.length) {
       throw new Error(`short write to the write-ahead log (${written} of ${bytes.length} bytes)`)
     }
     file.bytes += written
     file.unstored++
-    if (file.bytes >= rotateAfterBytes) {
-      this.#closed.set(file.generation, file)
-      this.#current = this.#openFile(file.generation + 1)
-    }
+    if (file.bytes >= rotateAfterBytes) this.#startNewFile()
     return file
   }
 
@@ -183,18 +187,27 @@ export class WriteAheadLog {
     open.unstored -= count
     if (open !== this.#current && open.unstored === 0) {
       this.#closed.delete(open.generation)
-      closeSync(open.fd)
-      rmSync(open.path, { force: true })
+      this.#delete(open)
     }
   }
 
   /** Closes and deletes every file; only once everything appended is in LevelDB. */
   close(): void {
-    for (const file of [...this.#closed.values(), this.#current]) {
-      closeSync(file.fd)
-      rmSync(file.path, { force: true })
-    }
+    for (const file of [...this.#closed.values(), this.#current]) this.#delete(file)
     this.#closed.clear()
+  }
+
+  /** Closes the current file to appends; it goes once LevelDB holds all its records. */
+  #startNewFile(): void {
+    const file = this.#current
+    this.#current = this.#openFile(file.generation + 1)
+    if (file.unstored > 0) this.#closed.set(file.generation, file)
+    else this.#delete(file)
+  }
+
+  #delete(file: OpenFile): void {
+    closeSync(file.fd)
+    rmSync(file.path, { force: true })
   }
 
   #openFile(generation: number): OpenFile {

@@ -227,9 +227,10 @@ class UpdateReader {
       }
       case StructRef.doc: {
         this.varString('subdocument guid')
-        const optionsAt = this.#pos
-        if (optionsAt < this.#bytes.length && this.#bytes[optionsAt] !== AnyTag.object) {
-          this.fail('subdocument options are not an object', optionsAt)
+        // Yjs reads the options' shouldLoad: any value but null and undefined will do.
+        const optionsTag = this.#bytes[this.#pos]
+        if (optionsTag === AnyTag.null || optionsTag === AnyTag.undefined) {
+          this.fail('subdocument options are null')
         }
         this.any()
         return
@@ -243,7 +244,8 @@ class UpdateReader {
     const at = this.#pos
     const info = this.uint8('struct info')
     const ref = info & 0x1f
-    if (ref === StructRef.gc || ref === StructRef.skip) {
+    // Yjs's two decoders agree on these only when a skip's info byte is exactly 10.
+    if (ref === StructRef.gc || info === StructRef.skip) {
       this.varUint('struct length')
       return
     }

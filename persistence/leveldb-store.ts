@@ -4,7 +4,12 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import leveldown, { type BatchOperation, type LevelDown } from 'leveldown'
 import type { DocMeta, DocStore, Snapshot, StoredDoc } from './store.js'
-import { type WalFile, WriteAheadLog, recoverWriteAheadLog } from './write-ahead-log.js'
+import {
+  type WalFile,
+  WriteAheadLog,
+  encodeRoomName,
+  recoverWriteAheadLog,
+} from './write-ahead-log.js'
 
 /** Options of the LevelDB store. */
 export interface LevelDbStoreOptions {
@@ -59,6 +64,8 @@ type RoomTimes = Pick<DocMeta, 'createdAtMs' | 'updatedAtMs' | 'snapshotBytes'>
 interface RoomState {
   /** Every log key of the room starts with it. */
   logKeyPrefix: Buffer
+  /** The room name as write-ahead-log records hold it. */
+  walRoomName: Uint8Array
   nextSeq: number
   /** Sequence numbers and sizes of the live log entries, oldest first. */
   logEntries: Array<{ seq: number; bytes: number }>
@@ -266,6 +273,7 @@ class LevelDbStore implements DocStore {
     // The log counts are recounted from the log: the stored record may be a second stale.
     const state: RoomState = {
       logKeyPrefix: logKeyPrefix(room),
+      walRoomName: encodeRoomName(room),
       nextSeq: lastSeq + 1,
       logEntries: log.map(({ seq, update: entry }) => ({ seq, bytes: entry.length })),
       logBytes: log.reduce((sum, entry) => sum + entry.update.length, 0),
@@ -292,7 +300,7 @@ class LevelDbStore implements DocStore {
     const seq = state.nextSeq
     let walFile: WalFile
     try {
-      walFile = this.#wal.append({ room, seq, update })
+      walFile = this.#wal.append(state.walRoomName, seq, update)
     } catch (error) {
       return Promise.reject(new Error('could not write to the write-ahead log', { cause: error }))
     }

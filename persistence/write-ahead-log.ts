@@ -17,6 +17,8 @@ import {
   writeSync,
 } from 'node:fs'
 import { join } from 'node:path'
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 
 /** One appended log entry. */
 export interface WalRecord {
@@ -46,25 +48,17 @@ const fileName = (generation: number): string => `${generation.toString(16).padS
 const generationOf = (name: string): number | null =>
   /^[0-9a-f]{16}\.wal$/.test(name) ? Number.parseInt(name.slice(0, 16), 16) : null
 
-function encodeRecord({ room, seq, update }: WalRecord): Buffer {
-  const roomBytes = Buffer.from(room, 'utf8')
-  const lengthBytes: number[] = []
-  for (let rest = roomBytes.length; ; rest = Math.floor(rest / 128)) {
-    if (rest < 128) {
-      lengthBytes.push(rest)
-      break
-    }
-    lengthBytes.push((rest % 128) | 0x80)
-  }
-  const bodyBytes = lengthBytes.length + roomBytes.length + 8 + update.length
+/** A room name as records hold it (varuint byte length, UTF-8): encode it once per room. */
+export const encodeRoomName = (room: string): Uint8Array =>
+  encoding.encode((encoder) => encoding.writeVarString(encoder, room))
+
+function encodeRecord(roomName: Uint8Array, seq: number, update: Uint8Array): Buffer {
+  const bodyBytes = roomName.length + 8 + update.length
   const record = Buffer.allocUnsafe(headerBytes + bodyBytes)
   record[0] = recordMarker
   record.writeUInt32LE(bodyBytes, 1)
-  let at = headerBytes
-  for (const byte of lengthBytes) record[at++] = byte
-  at += roomBytes.copy(record, at)
-  at = record.writeDoubleLE(seq, at)
-  record.set(update, at)
+  record.set(roomName, headerBytes)
+  record.set(update, record.writeDoubleLE(seq, headerBytes + roomName.length))
   return record
 }
 
@@ -75,20 +69,18 @@ function decodeRecords(file: Buffer): { records: WalRecord[]; ignoredBytes: numb
   while (at + headerBytes <= file.length && file[at] === recordMarker) {
     const bodyEnd = at + headerBytes + file.readUInt32LE(at + 1)
     if (bodyEnd > file.length) break
-    let cursor = at + headerBytes
-    let roomLength = 0
-    for (let shift = 1; cursor < bodyEnd; shift *= 128) {
-      const byte = file[cursor++]!
-      roomLength += (byte & 0x7f) * shift
-      if (byte < 0x80) break
+    const body = file.subarray(at + headerBytes, bodyEnd)
+    const decoder = decoding.createDecoder(body)
+    let room: string
+    try {
+      room = decoding.readVarString(decoder)
+    } catch {
+      break
     }
-    const updateStart = cursor + roomLength + 8
-    if (updateStart > bodyEnd) break
-    records.push({
-      room: file.toString('utf8', cursor, cursor + roomLength),
-      seq: file.readDoubleLE(cursor + roomLength),
-      update: file.subarray(updateStart, bodyEnd),
-    })
+    // lib0 does not bound a string by the view it reads, so the seq must still fit in the body.
+    const seqAt = decoder.pos
+    if (seqAt + 8 > body.length) break
+    records.push({ room, seq: body.readDoubleLE(seqAt), update: body.subarray(seqAt + 8) })
     at = bodyEnd
   }
   return { records, ignoredBytes: file.length - at }
@@ -144,8 +136,8 @@ export class WriteAheadLog {
    * Appends a record with one write(2): once this returns, the record survives a crash of the
    * process. Throws when the write fails, and then nothing of the record counts as written.
    */
-  append(record: WalRecord): WalFile {
-    const bytes = encodeRecord(record)
+  append(roomName: Uint8Array, seq: number, update: Uint8Array): WalFile {
+    const bytes = encodeRecord(roomName, seq, update)
     const file = this.#current
     let written = 0
     try {

@@ -5,6 +5,7 @@
 // content readers and lib0's readAny) but allocates nothing per struct, and it is stricter than
 // Yjs where Yjs reads past the end: every length is checked against the update. Bytes after the
 // delete set are ignored, as Yjs ignores them. No Node or DOM APIs beyond TextDecoder.
+import * as decoding from 'lib0/decoding'
 
 /** Thrown for bytes that are not a well-formed update; the message names the offset. */
 export class MalformedUpdateError extends Error {
@@ -56,11 +57,18 @@ const AnyTag = {
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 class UpdateReader {
-  #pos = 0
-  readonly #bytes: Uint8Array
+  readonly #decoder: decoding.Decoder
 
   constructor(bytes: Uint8Array) {
-    this.#bytes = bytes
+    this.#decoder = decoding.createDecoder(bytes)
+  }
+
+  get #pos(): number {
+    return this.#decoder.pos
+  }
+
+  get #bytes(): Uint8Array {
+    return this.#decoder.arr
   }
 
   fail(what: string, at = this.#pos): never {
@@ -69,30 +77,25 @@ class UpdateReader {
 
   uint8(what: string): number {
     if (this.#pos >= this.#bytes.length) this.fail(`truncated (${what})`)
-    return this.#bytes[this.#pos++]!
+    return decoding.readUint8(this.#decoder)
   }
 
+  // lib0 bounds varints itself, except for their first byte.
   varUint(what: string): number {
-    let value = 0
-    let multiplier = 1
-    for (;;) {
-      const byte = this.uint8(what)
-      value += (byte & 0x7f) * multiplier
-      if (byte < 0x80) return value
-      multiplier *= 128
-      if (value > Number.MAX_SAFE_INTEGER) this.fail(`integer out of range (${what})`)
-    }
+    return this.#varint(decoding.readVarUint, what)
   }
 
   varInt(what: string): void {
-    let byte = this.uint8(what)
-    let value = byte & 0x3f
-    let multiplier = 64
-    while (byte >= 0x80) {
-      byte = this.uint8(what)
-      value += (byte & 0x7f) * multiplier
-      multiplier *= 128
-      if (value > Number.MAX_SAFE_INTEGER) this.fail(`integer out of range (${what})`)
+    this.#varint(decoding.readVarInt, what)
+  }
+
+  #varint(read: (decoder: decoding.Decoder) => number, what: string): number {
+    const at = this.#pos
+    if (at >= this.#bytes.length) this.fail(`truncated (${what})`)
+    try {
+      return read(this.#decoder)
+    } catch {
+      return this.fail(`truncated or out-of-range integer (${what})`, at)
     }
   }
 
@@ -101,7 +104,7 @@ class UpdateReader {
     if (length > this.#bytes.length - start) {
       this.fail(`${what} declares ${length} bytes but ${this.#bytes.length - start} remain`)
     }
-    this.#pos += length
+    this.#decoder.pos += length
     return start
   }
 
@@ -122,9 +125,11 @@ class UpdateReader {
     }
   }
 
-  json(what: string): void {
+  /** A JSON text; legacy JSON content may also hold the word `undefined`. */
+  json(what: string, isUndefinedAllowed = false): void {
     const at = this.#pos
     const text = this.varString(what)
+    if (isUndefinedAllowed && text === 'undefined') return
     try {
       JSON.parse(text)
     } catch {
@@ -188,16 +193,7 @@ class UpdateReader {
         return
       case StructRef.json: {
         const count = this.varUint('JSON content length')
-        for (let i = 0; i < count; i++) {
-          const valueAt = this.#pos
-          const text = this.varString('JSON content')
-          if (text === 'undefined') continue
-          try {
-            JSON.parse(text)
-          } catch {
-            this.fail('JSON content is not valid JSON', valueAt)
-          }
-        }
+        for (let i = 0; i < count; i++) this.json('JSON content', true)
         return
       }
       case StructRef.binary:

@@ -1,6 +1,11 @@
-// JSON replies, both for plain HTTP requests and for refused WebSocket upgrades.
-import { STATUS_CODES, type ServerResponse } from 'node:http'
+// What plain HTTP requests and WebSocket upgrades share: the request path, and JSON replies.
+import { type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+
+/** The request's URL path, without the query string (still percent-encoded). */
+export function requestPath(request: IncomingMessage): string {
+  return (request.url ?? '/').split('?', 1)[0] ?? '/'
+}
 
 /** Sends a JSON body with a status code on a normal HTTP response. */
 export function replyJson(response: ServerResponse, status: number, body: object): void {

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
 import type { Connection } from './connection.js'
-import { replyJson } from './http-reply.js'
+import { replyJson, requestPath } from './http-reply.js'
 import { type CollabServerOptions, defaultLimits, type ServerLimits } from './options.js'
 import { createReasonedWebSocketClass } from './reasoned-web-socket.js'
 import { RoomRegistry } from './room-registry.js'
@@ -61,7 +61,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const notFound = (response: ServerResponse, path: string): void =>
     replyJson(response, 404, { error: 'Not Found', reason: `no such path: ${path}` })
   const httpServer = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const path = (request.url ?? '/').split('?', 1)[0] ?? '/'
+    const path = requestPath(request)
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
       replyJson(response, 200, stats())
       return

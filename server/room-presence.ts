@@ -36,7 +36,8 @@ export class RoomPresence<Member extends object> {
       setImmediate(() => this.#relayPending())
     }
     this.#pending.frames.push(frame)
-    for (const clientId of [...present, ...removed]) this.#pending.clients.add(clientId)
+    for (const clientId of present) this.#pending.clients.add(clientId)
+    for (const clientId of removed) this.#pending.clients.add(clientId)
   }
 
   /** Removes the states of a member's clients and tells the room at once. */

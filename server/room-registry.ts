@@ -130,6 +130,7 @@ export class RoomRegistry {
     if (!entry) return Promise.resolve()
     if (entry.unloading) return entry.unloading
     clearTimeout(entry.unloadTimer)
+    this.#logger.debug({ room: name }, 'unloading the document')
     entry.unloading = (async () => {
       try {
         const room = await entry.room

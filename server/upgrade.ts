@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream'
 import type { WebSocketServer } from 'ws'
 import { parseRoomPath } from '../protocol/room-name.js'
 import { Connection } from './connection.js'
-import { refuseUpgrade } from './http-reply.js'
+import { refuseUpgrade, requestPath } from './http-reply.js'
 import type { ServerLimits } from './options.js'
 import type { RoomRegistry } from './room-registry.js'
 
@@ -38,8 +38,7 @@ export async function handleUpgrade(
   if (request.headers.upgrade?.toLowerCase() !== 'websocket') {
     return refuseUpgrade(socket, 400, 'expected a WebSocket upgrade')
   }
-  const path = (request.url ?? '/').split('?', 1)[0] ?? '/'
-  const parsed = parseRoomPath(path)
+  const parsed = parseRoomPath(requestPath(request))
   if (!parsed.ok) return refuseUpgrade(socket, 400, parsed.reason)
   const name = parsed.name
   if (context.registry.holds(name) >= context.limits.maxConnectionsPerRoom) {

@@ -8,6 +8,7 @@ import test, { type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { deferCleanup } from './cleanup.js'
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -67,7 +68,7 @@ export function browserTest(
       return
     }
     const browser = await chromium.launch({ executablePath: chromiumPath, args: launchArgs })
-    t.after(() => browser.close())
+    deferCleanup(t, () => browser.close())
     const pages: Array<{ page: Page; log: string[] }> = []
     const session: BrowserSession = {
       browser,

@@ -5,6 +5,7 @@ import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { until } from './until.js'
+import { deferCleanup } from './cleanup.js'
 
 /** Connects a stock WebsocketProvider that the caller destroys. */
 export function createProvider(
@@ -29,7 +30,7 @@ export function connectProvider(
   options: { connect?: boolean } = {},
 ): WebsocketProvider {
   const provider = createProvider(url, room, doc, options)
-  t.after(() => {
+  deferCleanup(t, () => {
     provider.destroy()
     doc.destroy()
   })
@@ -59,7 +60,7 @@ export async function openRawClient(t: TestContext, url: string, room: string): 
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   )
-  t.after(() => socket.terminate())
+  deferCleanup(t, () => socket.terminate())
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve())
     socket.once('error', reject)

@@ -11,6 +11,7 @@ import { type CollabServer, createCollabServer, type ServerLimits } from '../../
 import { createLogger } from '../../server/logger.js'
 import { makeTempDir } from './tmp-dir.js'
 import { until } from './until.js'
+import { deferCleanup } from './cleanup.js'
 
 /** A server running in this process. */
 export interface TestServer {
@@ -40,8 +41,7 @@ export async function startServer(
   t: TestContext,
   options: StartServerOptions = {},
 ): Promise<TestServer> {
-  let stop = (): Promise<void> => Promise.resolve()
-  const dataDirectory = options.dataDirectory ?? (await makeTempDir(t, undefined, () => stop()))
+  const dataDirectory = options.dataDirectory ?? (await makeTempDir(t))
   const realStore = await openLevelDbStore({ directory: dataDirectory })
   const store = options.wrapStore ? options.wrapStore(realStore) : realStore
   const logs: Array<Record<string, unknown>> = []
@@ -61,8 +61,8 @@ export async function startServer(
   })
   const address = await server.listen(0, '127.0.0.1')
   let stopped: Promise<void> | undefined
-  stop = (): Promise<void> => (stopped ??= server.close().then(() => realStore.close()))
-  t.after(stop)
+  const stop = (): Promise<void> => (stopped ??= server.close().then(() => realStore.close()))
+  deferCleanup(t, stop)
   return {
     server,
     store,
@@ -131,7 +131,7 @@ export async function spawnServer(
   })
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string)
-  t.after(() => {
+  deferCleanup(t, () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     return exited.then(() => undefined)
   })

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import * as Y from 'yjs'
 import { openLevelDbStore } from '../../persistence/leveldb-store.js'
 import { makeTempDir } from '../helpers/tmp-dir.js'
+import { deferCleanup } from '../helpers/cleanup.js'
 
 const fixture = fileURLToPath(new URL('fixtures/append-then-crash.ts', import.meta.url))
 
@@ -53,7 +54,7 @@ test('appends acknowledged just before a crash come back from the write-ahead lo
   assert.ok(walFiles(directory).some((path) => statSync(path).size > 0))
 
   const store = await openLevelDbStore({ directory })
-  t.after(() => store.close())
+  deferCleanup(t, () => store.close())
   const stored = await store.load('doc')
   assert.deepEqual(
     stored.log.map((update) => Buffer.from(update)),
@@ -75,7 +76,7 @@ test('a record torn by a crash is ignored with a warning; the records before it 
     directory,
     onProblem: (message) => problems.push(message),
   })
-  t.after(() => store.close())
+  deferCleanup(t, () => store.close())
   assert.equal((await store.load('doc')).log.length, 3)
   assert.equal(problems.length, 1)
   assert.match(problems[0]!, /ignored 7 bytes at the end of the write-ahead log/)
@@ -89,7 +90,7 @@ test('replaying the log skips appends that a snapshot already covers', async (t)
   await appendThenCrash(directory, updates, 2)
 
   const store = await openLevelDbStore({ directory })
-  t.after(() => store.close())
+  deferCleanup(t, () => store.close())
   const stored = await store.load('doc')
   assert.deepEqual(stored.snapshot && [...stored.snapshot.update], [0, 0])
   assert.deepEqual(
@@ -110,7 +111,7 @@ test('sequence numbers keep rising across a compaction and a reopen', async (t) 
   await store.close()
 
   store = await openLevelDbStore({ directory })
-  t.after(() => store.close())
+  deferCleanup(t, () => store.close())
   assert.equal((await store.load('doc')).lastSeq, 2)
   assert.equal(await store.append('doc', updates[2]!), 3)
 })

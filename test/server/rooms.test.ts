@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { setTimeout as delay } from 'node:timers/promises'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { DocStore } from '../../persistence/store.js'
@@ -99,9 +98,10 @@ test('a join while the document is being unloaded waits, then loads it afresh wi
   await until(() => server.server.stats().connections === 0, {
     what: 'the server to see the close',
   })
-  // The registry set its 1 ms unload timer when the connection closed; a later, longer timer
-  // fires after it, so the unload has begun (and waits on the gated write) when this resolves.
-  await delay(10)
+  // The unload begins 1 ms after the close and then waits on the gated write.
+  await until(() => server.logs.some((line) => line.msg === 'unloading the document'), {
+    what: 'the unload to begin',
+  })
   let upgrades = 0
   server.server.httpServer.on('upgrade', () => upgrades++)
   const loadsBeforeJoin = loads

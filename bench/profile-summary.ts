@@ -31,7 +31,7 @@ const dir = positionals[0]
 if (!dir) throw new RangeError('usage: node --import tsx bench/profile-summary.ts DIR [--top N]')
 const top = Number(values.top)
 // A run profiles the copy of our server it took at its start (bench/child-scripts.ts).
-const oursBundle = /\/collab-bench\/ours-[0-9a-f]+\/cli\.js$/
+const oursBundle = /\/collab-bench\/ours-[0-9a-f]+\/dist\/cli\.js$/
 const sourceMaps = new Map<string, SourceMap>()
 
 function sourceMapOf(url: string): SourceMap {

@@ -4,9 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { buildChildScripts, ensureSqliteBinary } from './child-scripts.js'
+import { buildChildScripts } from './child-scripts.js'
 import { LoadGenerator } from './load-generator.js'
 import { waitForQuiet } from './machine-load.js'
+import { ensurePeersInstalled, ensureSqliteBinary, peerVersions } from './peers.js'
 import { parseSizes, planVariants } from './plan.js'
 import type { Variant } from './plan.js'
 import { writeResults } from './report.js'
@@ -138,11 +139,12 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString()
 
   if (profileDir) mkdirSync(profileDir, { recursive: true })
+  ensurePeersInstalled()
   if (servers.includes('hocuspocus')) ensureSqliteBinary()
   const scripts = await buildChildScripts()
   const startOptions = {
     shouldInspectOurs: profileDir !== undefined,
-    launchers: { ours: scripts.ours, relay: scripts.relay, hocuspocus: scripts.hocuspocus },
+    launchers: { ours: scripts.ours, relay: scripts.relay },
     oursNodeFlags: profileDir
       ? [
           '--cpu-prof',
@@ -228,11 +230,7 @@ async function main(): Promise<void> {
       'collab-server': (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string })
         .version,
       'collab-server dist/cli.js sha1': scripts.oursSha1,
-      '@y/websocket-server': version('@y/websocket-server'),
-      '@hocuspocus/server': version('@hocuspocus/server'),
-      '@hocuspocus/extension-sqlite': version('@hocuspocus/extension-sqlite'),
-      'y-leveldb': version('y-leveldb'),
-      sqlite3: version('sqlite3'),
+      ...peerVersions(),
       yjs: version('yjs'),
       ws: version('ws'),
     },

@@ -4,17 +4,17 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createConnection, createServer } from 'node:net'
 import { join } from 'node:path'
+import { peerScripts } from './peers.js'
 import type { ServerInfo, ServerKind } from './scenarios/types.js'
 
 const host = '127.0.0.1'
 const readyTimeoutMs = 20_000
 const stopTimeoutMs = 15_000
 
-/** Paths of the compiled launcher scripts and of our server's snapshot (bench/child-scripts.ts). */
+/** Paths of the compiled relay and of our server's snapshot (bench/child-scripts.ts). */
 export interface LauncherPaths {
   ours: string
   relay: string
-  hocuspocus: string
 }
 
 /** How to start a server: its data directory and, for ours, extra node flags (profiling). */
@@ -96,11 +96,14 @@ function command(kind: ServerKind, port: number, options: StartOptions, inspectP
       }
     case 'ywebsocket':
       return {
-        args: ['node_modules/@y/websocket-server/src/server.js'],
+        args: [peerScripts.ywebsocket],
         env: { ...env, YPERSISTENCE: dataDir },
       }
     case 'hocuspocus':
-      return { args: [launchers.hocuspocus], env: { ...env, DATABASE: join(dataDir, 'db.sqlite') } }
+      return {
+        args: [peerScripts.hocuspocus],
+        env: { ...env, DATABASE: join(dataDir, 'db.sqlite') },
+      }
     case 'relay':
       return { args: [launchers.relay], env }
   }

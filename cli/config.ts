@@ -1,5 +1,6 @@
 // Command-line flags and environment variables (flags win) → a validated Config.
 // commander reads the environment variables from process.env.
+import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { defaultLimits, type ServerLimits } from '../server/options.js'
 import { type LogLevel, logLevels } from '../server/logger.js'
@@ -130,11 +131,18 @@ const limitOptions: ReadonlyArray<[keyof ServerLimits, Option]> = (
   new Option(flag, description).env(env).default(defaultLimits[key]).argParser(parse),
 ])
 
+/** The version in package.json: one directory up from cli/config.ts and from dist/cli.js alike. */
+function packageVersion(): string {
+  const packageJson = readFileSync(new URL('../package.json', import.meta.url), 'utf8')
+  return (JSON.parse(packageJson) as { version: string }).version
+}
+
 function buildProgram(): Command {
   const program = new Command('collab-server')
     .description(
       'Real-time collaboration server for Yjs documents (y-websocket protocol) with LevelDB persistence.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .addOption(
       new Option('--port <number>', 'port to listen on')
         .env('PORT')
@@ -169,7 +177,7 @@ function buildProgram(): Command {
   return program.helpOption('-h, --help', 'show this help').showHelpAfterError(false).exitOverride()
 }
 
-/** Result of reading the command line: run with a config, or exit now (after --help). */
+/** Result of reading the command line: run with a config, or exit now (after --help, --version). */
 export type ParsedCommandLine = { kind: 'run'; config: Config } | { kind: 'exit'; code: number }
 
 /**
@@ -186,7 +194,9 @@ export function parseCommandLine(
     program.parse(args, { from: 'user' })
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed') return { kind: 'exit', code: 0 }
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+        return { kind: 'exit', code: 0 }
+      }
       throw new ConfigError(`${error.message.replace(/^error: /, '')} (see --help)`)
     }
     throw error

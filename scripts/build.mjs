@@ -1,58 +1,82 @@
 // Bundles the server command into dist/ and the editor into dist/public/ with esbuild: editor.js
 // (embeddable ES module, defines <collab-editor>), editor.css, and the demo app (index.html, demo.js).
 // Files are replaced atomically, so a running server or a parallel build never sees half a file.
-import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { pid } from 'node:process'
-import { build } from 'esbuild'
+// With --if-stale (npm start) it builds only when dist/build-record.json says the build is missing
+// or stale (scripts/build-record.mjs); without it (npm run build) it always builds.
+import { log } from 'node:console'
+import { argv } from 'node:process'
+import { join, relative } from 'node:path'
+import { URL, fileURLToPath } from 'node:url'
+import { copyAtomically, writeAtomically } from './atomic-files.mjs'
+import { staleReason, writeBuildRecord } from './build-record.mjs'
 
+const root = fileURLToPath(new URL('..', import.meta.url))
 const publicDirectory = 'dist/public'
+/** The demo page, copied as it is. */
+const demoPage = { from: 'editor/demo/index.html', to: join(publicDirectory, 'index.html') }
 
-async function writeAtomically(path, contents) {
-  await mkdir(dirname(path), { recursive: true })
-  const temporary = `${path}.${pid}.tmp`
-  await writeFile(temporary, contents)
-  await rename(temporary, path)
-}
-
+/** Bundles one set of entry points; returns the paths (relative to root) it read and wrote. */
 async function bundle(options) {
-  const result = await build({ ...options, write: false, logLevel: 'warning' })
+  // Loaded only when building, so an up-to-date `npm start` does not pay for it.
+  const { build } = await import('esbuild')
+  const result = await build({
+    ...options,
+    absWorkingDir: root,
+    write: false,
+    metafile: true,
+    logLevel: 'warning',
+  })
   await Promise.all(result.outputFiles.map((file) => writeAtomically(file.path, file.contents)))
+  return {
+    inputs: Object.keys(result.metafile.inputs),
+    outputs: result.outputFiles.map((file) => relative(root, file.path)),
+  }
 }
 
-async function copyAtomically(from, to) {
-  const temporary = `${to}.${pid}.tmp`
-  await mkdir(dirname(to), { recursive: true })
-  await copyFile(from, temporary)
-  await rename(temporary, to)
+async function buildAll() {
+  const startedAtMs = Date.now()
+  const bundles = await Promise.all([
+    bundle({
+      entryPoints: { cli: 'cli/main.ts' },
+      outdir: 'dist',
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      packages: 'external',
+      sourcemap: true,
+    }),
+    bundle({
+      entryPoints: { editor: 'editor/embed.ts', demo: 'editor/demo/demo.ts' },
+      outdir: publicDirectory,
+      bundle: true,
+      platform: 'browser',
+      target: 'es2022',
+      format: 'esm',
+      minify: true,
+      sourcemap: true,
+    }),
+    bundle({
+      entryPoints: { editor: 'editor/editor.css' },
+      outdir: publicDirectory,
+      bundle: true,
+      minify: true,
+    }),
+    copyAtomically(join(root, demoPage.from), join(root, demoPage.to)).then(() => ({
+      inputs: [demoPage.from],
+      outputs: [demoPage.to],
+    })),
+  ])
+  await writeBuildRecord(root, {
+    inputs: bundles.flatMap((result) => result.inputs),
+    outputs: bundles.flatMap((result) => result.outputs),
+    startedAtMs,
+  })
 }
 
-await Promise.all([
-  bundle({
-    entryPoints: { cli: 'cli/main.ts' },
-    outdir: 'dist',
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    sourcemap: true,
-  }),
-  bundle({
-    entryPoints: { editor: 'editor/embed.ts', demo: 'editor/demo/demo.ts' },
-    outdir: publicDirectory,
-    bundle: true,
-    platform: 'browser',
-    target: 'es2022',
-    format: 'esm',
-    minify: true,
-    sourcemap: true,
-  }),
-  bundle({
-    entryPoints: { editor: 'editor/editor.css' },
-    outdir: publicDirectory,
-    bundle: true,
-    minify: true,
-  }),
-  copyAtomically('editor/demo/index.html', join(publicDirectory, 'index.html')),
-])
+const isIfStale = argv.includes('--if-stale')
+const reason = isIfStale ? await staleReason(root) : null
+if (!isIfStale || reason !== null) {
+  if (reason !== null) log(`building dist/ (${reason})`)
+  await buildAll()
+}

@@ -1,12 +1,22 @@
 import assert from 'node:assert/strict'
-import { writeFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
 import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { openRawClient } from '../helpers/client.js'
 import { runCommand, spawnServer } from '../helpers/start-server.js'
 import { makeTempDir } from '../helpers/tmp-dir.js'
 import { until } from '../helpers/until.js'
+
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url))
+
+async function packageVersion(): Promise<string> {
+  const packageJson = await readFile(join(repositoryRoot, 'package.json'), 'utf8')
+  return (JSON.parse(packageJson) as { version: string }).version
+}
 
 /** The one line a refused start prints, and its exit code. */
 async function refusal(
@@ -42,6 +52,21 @@ test('--help lists every flag with its default and environment variable', async 
   }
   assert.match(output, /default: 1234,\s+env:\s+PORT/)
   assert.match(output, /default: "\.\/data",\s+env:\s+DATA_DIR/)
+})
+
+test('--version prints the package version and exits 0', async () => {
+  const { code, output } = await runCommand(['--version'])
+  assert.equal(code, 0)
+  assert.equal(output, `${await packageVersion()}\n`)
+})
+
+test('the bundled command (dist/cli.js) finds the package version too', async () => {
+  const run = promisify(execFile)
+  await run(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: repositoryRoot })
+  const { stdout } = await run(process.execPath, ['dist/cli.js', '--version'], {
+    cwd: repositoryRoot,
+  })
+  assert.equal(stdout, `${await packageVersion()}\n`)
 })
 
 test('bad values exit with code 2 and one line saying what is wrong', async (t) => {

@@ -1,7 +1,7 @@
 // The collab-server command: configuration → LevelDB store → server → signals.
 // The composition root: the only place that picks the concrete store.
 import { fileURLToPath } from 'node:url'
-import { openLevelDbStore } from '../persistence/leveldb-store.js'
+import { openLevelDbStore } from '../persistence/leveldb/store.js'
 import { createCollabServer } from '../server/index.js'
 import { createLogger } from '../server/logger.js'
 import { ConfigError, parseCommandLine } from './config.js'
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     const address = await server.listen(config.port, config.host)
     logger.info(
       { host: config.host, port: address.port, dataDirectory: config.dataDirectory },
-      `listening on ws://${config.host}:${address.port}`,
+      `listening on ws://${config.host}:${address.port}; editor demo at http://${config.host}:${address.port}/`,
     )
   } catch (error) {
     await store.close()

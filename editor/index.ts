@@ -9,7 +9,7 @@ import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { validateRoomName } from '../protocol/room-name.js'
-import { type ConnectionStatus, connectDocument, normalizeServerUrl } from './connection.js'
+import { type ConnectionStatus, syncDocument, normalizeServerUrl } from './document-sync.js'
 import { Emitter } from './emitter.js'
 import { buildInputRules, buildKeymaps } from './plugins.js'
 import {
@@ -24,7 +24,7 @@ import { editorSchema } from './schema.js'
 import { createStatusBar } from './status-bar.js'
 import { toolbarPlugin } from './toolbar.js'
 
-export type { ConnectionStatus } from './connection.js'
+export type { ConnectionStatus } from './document-sync.js'
 export type { PresentUser, UserIdentity } from './presence.js'
 export { editorSchema } from './schema.js'
 
@@ -92,14 +92,14 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
   const isReadOnly = options.readOnly ?? false
 
   const doc = new Y.Doc()
-  const connection = connectDocument(doc, {
+  const sync = syncDocument(doc, {
     serverUrl,
     document: room.name,
     token: options.token,
     offlineCache: options.offlineCache ?? true,
     maxBackoffMs: options.maxBackoffMs ?? 5000,
   })
-  const { provider } = connection
+  const { provider } = sync
   const { awareness } = provider
   awareness.setLocalStateField('user', user)
 
@@ -144,10 +144,10 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
     statusBar.showUsers(users)
     events.emit('presence', users)
   }
-  showStatus(connection.status())
+  showStatus(sync.status())
   showUsers()
-  connection.events.on('status', showStatus)
-  connection.events.on('synced', (synced) => {
+  sync.events.on('status', showStatus)
+  sync.events.on('synced', (synced) => {
     isSynced = synced
     root.toggleAttribute('data-synced', synced)
     if (synced) resolveSynced()
@@ -164,7 +164,7 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
     provider,
     user,
     get status() {
-      return connection.status()
+      return sync.status()
     },
     get isSynced() {
       return isSynced
@@ -178,7 +178,7 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
       awareness.off('change', showUsers)
       events.clear()
       view.destroy()
-      connection.destroy()
+      sync.destroy()
       doc.destroy()
       root.remove()
     },

@@ -1,5 +1,5 @@
 // The line under the editor: the connection status and the list of who is in the document.
-import type { ConnectionStatus } from './connection.js'
+import type { ConnectionStatus } from './document-sync.js'
 import type { PresentUser } from './presence.js'
 
 const statusLabels: Record<ConnectionStatus, string> = {

@@ -11,8 +11,11 @@ export const MessageType = { sync: 0, awareness: 1, auth: 2, queryAwareness: 3 }
 /** Second varUint of a sync frame (y-protocols/sync). */
 export const SyncStep = { step1: 0, step2: 1, update: 2 } as const
 
-/** A decoded incoming frame. Payloads are views into the frame's memory, not copies. */
-export type Frame =
+/** Second varUint of an auth frame (y-protocols/auth). */
+export const AuthStep = { permissionDenied: 0 } as const
+
+/** A decoded frame from a client. Payloads are views into the frame's memory, not copies. */
+export type ClientMessage =
   | { kind: 'syncStep1'; stateVector: Uint8Array }
   | { kind: 'syncStep2'; update: Uint8Array }
   | { kind: 'syncUpdate'; update: Uint8Array }
@@ -48,11 +51,11 @@ function readPayload(decoder: decoding.Decoder, what: string): Uint8Array {
 }
 
 /**
- * Decodes one binary frame. Throws a CollabError carrying the close code for the offending
+ * Decodes one binary frame a client sent. Throws a CollabError carrying the close code for the offending
  * connection: 1002 for a broken envelope, 1003 for a message type the server does not speak.
  * The payloads themselves (updates, state vectors, awareness) are validated by their consumers.
  */
-export function readFrame(frame: Uint8Array): Frame {
+export function readClientMessage(frame: Uint8Array): ClientMessage {
   const decoder = decoding.createDecoder(frame)
   const messageType = readTag(decoder, 'message type')
   switch (messageType) {
@@ -113,6 +116,18 @@ export function writeSyncUpdate(update: Uint8Array): Uint8Array {
 /** An awareness update (encoded as by y-protocols/awareness). */
 export function writeAwareness(update: Uint8Array): Uint8Array {
   return writeTagged([MessageType.awareness], update)
+}
+
+/**
+ * An auth message (y-protocols/auth) saying the server refused something, e.g. `read-only`: the
+ * stock client logs it and stays connected.
+ */
+export function writePermissionDenied(reason: string): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MessageType.auth)
+  encoding.writeVarUint(encoder, AuthStep.permissionDenied)
+  encoding.writeVarString(encoder, reason)
+  return encoding.toUint8Array(encoder)
 }
 
 /** Asks the other side to send all awareness states it knows. */

@@ -1,30 +1,58 @@
-// createCollabServer: the HTTP server, its WebSocket upgrades, rooms and heartbeat, put together.
-// Adapters (store, logger) come in through options; this module never picks them.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+// createCollabServer: puts the HTTP router, the WebSocket upgrade, connections, rooms and the
+// heartbeat together. Adapters (store, logger, authenticator, observers) come in through options;
+// this module never picks them.
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { WebSocketServer } from 'ws'
-import type { Connection } from './connection.js'
-import { replyJson, requestPath } from './http-reply.js'
+import type { Duplex } from 'node:stream'
+import { getRequestListener } from '@hono/node-server'
+import { type WebSocket, WebSocketServer } from 'ws'
+import { allowEveryone } from './auth.js'
+import { type ConnectionOrigin, Observers } from './events.js'
+import { createHttpApp } from './http/app.js'
+import type { ServerStats } from './http/health.js'
+import { createStaticFiles } from './http/static-files.js'
+import { routeUpgrade } from './http/upgrade-bridge.js'
 import { type CollabServerOptions, defaultLimits, type ServerLimits } from './options.js'
-import { createReasonedWebSocketClass } from './reasoned-web-socket.js'
-import { RoomRegistry } from './room-registry.js'
-import { createStaticFiles } from './static-files.js'
-import { handleUpgrade } from './upgrade.js'
+import type { Room } from './rooms/room.js'
+import { RoomRegistry } from './rooms/room-registry.js'
+import { Connection } from './ws/connection.js'
+import { startHeartbeat } from './ws/heartbeat.js'
+import { FrameEncoder } from './ws/outgoing-frame.js'
+import { createReasonedWebSocketClass } from './ws/reasoned-web-socket.js'
+import { upgradeToDocument } from './ws/upgrade.js'
 
 export { defaultLimits, type CollabServerOptions, type ServerLimits } from './options.js'
+export type { ServerStats } from './http/health.js'
+export {
+  type Access,
+  type Authenticate,
+  type AuthRequest,
+  type Principal,
+  type Refusal,
+  allowEveryone,
+  refuse,
+} from './auth.js'
+export type {
+  AwarenessChange,
+  CollabObserver,
+  Compaction,
+  ConnectionOrigin,
+  Origin,
+  StoreOperation,
+} from './events.js'
 
-/** Counts reported by /healthz. */
-export interface ServerStats {
-  status: 'ok' | 'draining'
-  documents: number
-  connections: number
-  uptimeSeconds: number
-}
-
-/** A running collaboration server; `close` drains it. */
+/**
+ * A collaboration server. It listens on its own `httpServer` (`listen`), or an app mounts it in
+ * its own: `handleRequest` for 'request' events and `handleUpgrade` for 'upgrade' events.
+ */
 export interface CollabServer {
+  /** The server's own HTTP server, used by `listen`. */
   readonly httpServer: Server
   listen(port: number, host: string): Promise<AddressInfo>
+  /** Answers a plain HTTP request (health probe, editor files); pass it as a listener as it is. */
+  readonly handleRequest: (request: IncomingMessage, response: ServerResponse) => void
+  /** Takes an 'upgrade' event: a document's WebSocket, or a refusal as an HTTP response. */
+  readonly handleUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void
   stats(): ServerStats
   /**
    * Graceful shutdown: stops accepting, closes clients with 1001, writes every document.
@@ -38,9 +66,14 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const limits: ServerLimits = { ...defaultLimits, ...options.limits }
   const { logger } = options
   const startedAtMs = Date.now()
-  const registry = new RoomRegistry(options.store, logger, limits)
+  const observers = new Observers(options.observers ?? [], logger)
+  const registry = new RoomRegistry(
+    { store: options.store, limits, observers, logger },
+    limits.unloadGraceMs,
+  )
   const connections = new Set<Connection>()
   const connectionsGone: Array<() => void> = []
+  let lastConnectionId = 0
   let closing: Promise<void> | undefined
 
   const webSocketServer = new WebSocketServer({
@@ -48,6 +81,15 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     maxPayload: limits.maxFrameBytes,
     WebSocket: createReasonedWebSocketClass(limits.maxFrameBytes),
   })
+  const connectionContext = {
+    limits,
+    frames: new FrameEncoder(),
+    onClosed: (connection: Connection) => {
+      connections.delete(connection)
+      registry.release(connection.room.name)
+      if (connections.size === 0) for (const resolve of connectionsGone.splice(0)) resolve()
+    },
+  }
   const stats = (): ServerStats => ({
     status: closing ? 'draining' : 'ok',
     documents: registry.size,
@@ -55,57 +97,49 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     uptimeSeconds: Math.round((Date.now() - startedAtMs) / 1000),
   })
 
-  const serveStatic = options.staticDirectory
-    ? createStaticFiles(options.staticDirectory)
-    : undefined
-  const notFound = (response: ServerResponse, path: string): void =>
-    replyJson(response, 404, { error: 'Not Found', reason: `no such path: ${path}` })
-  const httpServer = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const path = requestPath(request)
-    if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
-      replyJson(response, 200, stats())
-      return
-    }
-    if (!serveStatic) return notFound(response, path)
-    serveStatic(request, response, path).then(
-      (isServed) => isServed || notFound(response, path),
-      (error: unknown) => {
-        logger.error({ err: error, path }, 'could not serve a file')
-        replyJson(response, 500, {
-          error: 'Internal Server Error',
-          reason: 'could not read the file',
-        })
-      },
-    )
-  })
   const upgradeContext = {
     webSocketServer,
     registry,
     limits,
-    connections,
+    authenticate: options.authenticate ?? allowEveryone,
+    logger,
     isDraining: () => closing !== undefined,
-    onConnectionClosed: (connection: Connection) => {
-      connections.delete(connection)
-      registry.release(connection.room.name)
-      if (connections.size === 0) for (const resolve of connectionsGone.splice(0)) resolve()
+    nextConnectionId: () => ++lastConnectionId,
+    onOpen: (webSocket: WebSocket, room: Room, origin: ConnectionOrigin) => {
+      connections.add(new Connection(webSocket, room, origin, connectionContext))
     },
   }
-  httpServer.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
-    handleUpgrade(upgradeContext, request, socket, head).catch((error: unknown) => {
-      logger.error({ err: error }, 'upgrade failed')
-      socket.destroy()
-    })
+  const app = createHttpApp({
+    logger,
+    stats,
+    staticFiles: options.staticDirectory ? createStaticFiles(options.staticDirectory) : undefined,
+    upgradeDocument: (request, bindings) => upgradeToDocument(upgradeContext, request, bindings),
   })
-
-  const heartbeat = setInterval(() => {
-    for (const connection of connections) connection.checkAlive()
-  }, limits.heartbeatIntervalMs)
-  heartbeat.unref()
+  const requestListener = getRequestListener((request, bindings) => app.fetch(request, bindings), {
+    overrideGlobalObjects: false,
+  })
+  const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    void requestListener(request, response)
+  }
+  const handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    void routeUpgrade(
+      (fetchRequest, bindings) => app.fetch(fetchRequest, bindings),
+      logger,
+      request,
+      socket,
+      head,
+    )
+  }
+  const httpServer = createServer(handleRequest)
+  httpServer.on('upgrade', handleUpgrade)
+  const stopHeartbeat = startHeartbeat(connections, limits.heartbeatIntervalMs)
 
   async function drain(): Promise<void> {
-    clearInterval(heartbeat)
-    httpServer.close()
-    httpServer.closeIdleConnections()
+    stopHeartbeat()
+    if (httpServer.listening) {
+      httpServer.close()
+      httpServer.closeIdleConnections()
+    }
     for (const connection of connections) connection.closeForShutdown()
     if (connections.size > 0) {
       let deadline: NodeJS.Timeout | undefined
@@ -124,6 +158,8 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
 
   return {
     httpServer,
+    handleRequest,
+    handleUpgrade,
     stats,
     listen: (port, host) =>
       new Promise((resolve, reject) => {

@@ -1,5 +1,7 @@
 // Options of createCollabServer: the limits with their defaults and the adapters it is given.
 import type { DocStore } from '../persistence/store.js'
+import type { Authenticate } from './auth.js'
+import type { CollabObserver } from './events.js'
 import type { Logger } from './logger.js'
 
 /** Limits and timings of the server; every one has a default and a CLI flag (cli/config.ts). */
@@ -46,4 +48,11 @@ export interface CollabServerOptions {
   limits?: Partial<ServerLimits>
   /** Directory of static files (the built editor and demo pages) served over HTTP; none if unset. */
   staticDirectory?: string
+  /**
+   * Decides who each WebSocket upgrade comes from and what they may do with its document, before
+   * the document is loaded. Default: authentication is off and everyone may write.
+   */
+  authenticate?: Authenticate
+  /** Told about what happens in rooms (server/events.ts); they never change what happens. */
+  observers?: readonly CollabObserver[]
 }

@@ -2,7 +2,7 @@
 // one of two modes. `durable` is the product (write-before-relay); `relay-first` resolves appends
 // at once and writes behind, to measure what waiting for the write costs.
 // Usage: node --import tsx bench/figures/figure-server.ts <durable|relay-first> <data dir>
-import { openLevelDbStore } from '../../persistence/leveldb-store.js'
+import { openLevelDbStore } from '../../persistence/leveldb/store.js'
 import type { DocStore } from '../../persistence/store.js'
 import { createCollabServer } from '../../server/index.js'
 import { createLogger } from '../../server/logger.js'
@@ -23,9 +23,8 @@ const relayFirst: DocStore = {
     store.append(room, update).catch((error: unknown) => console.error(error))
     return Promise.resolve(++fakeSeq)
   },
-  compact: (room, snapshot, seq) => store.compact(room, snapshot, seq),
-  release: (room) => store.release(room),
-  meta: (room) => store.meta(room),
+  compact: (room, state, seq) => store.compact(room, state, seq),
+  evict: (room) => store.evict(room),
   close: () => store.close(),
 }
 const server = createCollabServer({

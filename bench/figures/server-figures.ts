@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { readFrame, writeSyncStep1 } from '../../protocol/message.js'
+import { readClientMessage, writeSyncStep1 } from '../../protocol/message.js'
 import { applyTraceTransaction, loadTrace } from '../../test/helpers/trace.js'
 import { until } from '../../test/helpers/until.js'
 
@@ -161,7 +161,7 @@ async function idleConnections(directory: string, count: number): Promise<void> 
     const socket = new WebSocket(`${server.url}/idle-${i % rooms}`)
     socket.on('open', () => socket.send(writeSyncStep1(Y.encodeStateVector(new Y.Doc()))))
     socket.on('message', (data: Buffer) => {
-      if (readFrame(data).kind === 'syncStep2') synced++
+      if (readClientMessage(data).kind === 'syncStep2') synced++
     })
     sockets.push(socket)
     if (i % 200 === 199)

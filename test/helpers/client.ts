@@ -7,17 +7,24 @@ import * as Y from 'yjs'
 import { until } from './until.js'
 import { deferCleanup } from './cleanup.js'
 
+/** Options of the test providers: `params` go into the URL's query (e.g. `token`). */
+export interface ProviderOptions {
+  connect?: boolean
+  params?: Record<string, string>
+}
+
 /** Connects a stock WebsocketProvider that the caller destroys. */
 export function createProvider(
   url: string,
   room: string,
   doc: Y.Doc = new Y.Doc(),
-  options: { connect?: boolean } = {},
+  options: ProviderOptions = {},
 ): WebsocketProvider {
   return new WebsocketProvider(url, room, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     connect: options.connect ?? true,
     disableBc: true,
+    params: options.params,
   })
 }
 
@@ -27,7 +34,7 @@ export function connectProvider(
   url: string,
   room: string,
   doc: Y.Doc = new Y.Doc(),
-  options: { connect?: boolean } = {},
+  options: ProviderOptions = {},
 ): WebsocketProvider {
   const provider = createProvider(url, room, doc, options)
   deferCleanup(t, () => {

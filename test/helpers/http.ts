@@ -11,7 +11,11 @@ export interface JsonResponse {
  * Sends a WebSocket upgrade request for a raw (already encoded) path and resolves with the HTTP
  * response when the server refuses it; rejects if the server accepts the upgrade.
  */
-export function requestUpgrade(port: number, rawPath: string): Promise<JsonResponse> {
+export function requestUpgrade(
+  port: number,
+  rawPath: string,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse> {
   return new Promise((resolve, reject) => {
     const req = request({
       host: '127.0.0.1',
@@ -22,6 +26,7 @@ export function requestUpgrade(port: number, rawPath: string): Promise<JsonRespo
         Upgrade: 'websocket',
         'Sec-WebSocket-Version': '13',
         'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        ...headers,
       },
     })
     req.on('upgrade', (_response, socket) => {

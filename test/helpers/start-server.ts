@@ -4,14 +4,20 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
-import { Writable } from 'node:stream'
-import { openLevelDbStore } from '../../persistence/leveldb-store.js'
+import { openLevelDbStore } from '../../persistence/leveldb/store.js'
 import type { DocStore } from '../../persistence/store.js'
-import { type CollabServer, createCollabServer, type ServerLimits } from '../../server/index.js'
-import { createLogger } from '../../server/logger.js'
+import {
+  type Authenticate,
+  type CollabObserver,
+  type CollabServer,
+  createCollabServer,
+  type ServerLimits,
+} from '../../server/index.js'
 import { makeTempDir } from './tmp-dir.js'
 import { until } from './until.js'
 import { deferCleanup } from './cleanup.js'
+import { collectLogs } from './collect-logs.js'
+import { RecordedEvents } from './recorded-events.js'
 
 /** A server running in this process. */
 export interface TestServer {
@@ -22,6 +28,8 @@ export interface TestServer {
   port: number
   /** Every log record, parsed. */
   logs: Array<Record<string, unknown>>
+  /** Every observer event, in order (test/helpers/recorded-events.ts). */
+  events: RecordedEvents
   /** Closes server and store (also done after the test). */
   stop(): Promise<void>
 }
@@ -34,6 +42,9 @@ export interface StartServerOptions {
   wrapStore?: (store: DocStore) => DocStore
   /** Directory of static files to serve over HTTP (e.g. the built editor). */
   staticDirectory?: string
+  authenticate?: Authenticate
+  /** Observers besides the one that records `events`. */
+  observers?: CollabObserver[]
 }
 
 /** Starts a server on 127.0.0.1 with a free port and a real LevelDB store. */
@@ -44,20 +55,15 @@ export async function startServer(
   const dataDirectory = options.dataDirectory ?? (await makeTempDir(t))
   const realStore = await openLevelDbStore({ directory: dataDirectory })
   const store = options.wrapStore ? options.wrapStore(realStore) : realStore
-  const logs: Array<Record<string, unknown>> = []
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line) logs.push(JSON.parse(line) as Record<string, unknown>)
-      }
-      callback()
-    },
-  })
+  const { logger, logs } = collectLogs()
+  const events = new RecordedEvents()
   const server = createCollabServer({
     store,
-    logger: createLogger('debug', sink),
+    logger,
     limits: { unloadGraceMs: 50, ...options.limits },
     staticDirectory: options.staticDirectory,
+    authenticate: options.authenticate,
+    observers: [events.observer, ...(options.observers ?? [])],
   })
   const address = await server.listen(0, '127.0.0.1')
   let stopped: Promise<void> | undefined
@@ -70,6 +76,7 @@ export async function startServer(
     url: `ws://127.0.0.1:${address.port}`,
     port: address.port,
     logs,
+    events,
     stop,
   }
 }

@@ -1,4 +1,5 @@
-import { openLevelDbStore } from '../../persistence/leveldb-store.js'
+// The LevelDB store keeps the DocStore contract, with and without fsync.
+import { openLevelDbStore } from '../../persistence/leveldb/store.js'
 import { runStoreContract } from '../helpers/store-contract.js'
 import { makeTempDir } from '../helpers/tmp-dir.js'
 import { deferCleanup } from '../helpers/cleanup.js'

@@ -6,7 +6,14 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import * as Y from 'yjs'
-import { openLevelDbStore } from '../../persistence/leveldb-store.js'
+import { openLevelDbStore } from '../../persistence/leveldb/store.js'
+import {
+  type WalFileSystem,
+  WriteAheadLog,
+  encodeRoomName,
+  nodeWalFileSystem,
+  recoverWriteAheadLog,
+} from '../../persistence/leveldb/write-ahead-log.js'
 import { makeTempDir } from '../helpers/tmp-dir.js'
 import { deferCleanup } from '../helpers/cleanup.js'
 
@@ -22,16 +29,19 @@ function threeUpdates(): Uint8Array[] {
   return updates
 }
 
-/** Runs the fixture (append, maybe compact, SIGKILL) and checks that it really was killed. */
+/**
+ * Runs the fixture (append, maybe compact, SIGKILL), checks that it really was killed and returns
+ * what it printed. `cutShort` is the number of the append whose write is cut short.
+ */
 async function appendThenCrash(
   directory: string,
   updates: Uint8Array[],
-  compactAfter = 0,
-): Promise<void> {
+  { compactAfter = 0, cutShort = 0 } = {},
+): Promise<string> {
   const hex = updates.map((update) => Buffer.from(update).toString('hex'))
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fixture, directory, String(compactAfter), ...hex],
+    ['--import', 'tsx', fixture, directory, String(compactAfter), String(cutShort), ...hex],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   let output = ''
@@ -39,6 +49,7 @@ async function appendThenCrash(
   const [, signal] = (await once(child, 'exit')) as [number | null, string | null]
   assert.equal(signal, 'SIGKILL')
   assert.match(output, /acknowledged/)
+  return output
 }
 
 const walFiles = (directory: string): string[] =>
@@ -82,17 +93,17 @@ test('a record torn by a crash is ignored with a warning; the records before it 
   assert.match(problems[0]!, /ignored 7 bytes at the end of the write-ahead log/)
 })
 
-test('replaying the log skips appends that a snapshot already covers', async (t) => {
+test('replaying the log skips appends that the compacted state already covers', async (t) => {
   const directory = await makeTempDir(t)
   const updates = threeUpdates()
   // Two appends, a compaction through them, a third append, then the crash: all three are still
-  // in the write-ahead log, but only the third is not in the snapshot.
-  await appendThenCrash(directory, updates, 2)
+  // in the write-ahead log, but only the third is not in the compacted state.
+  await appendThenCrash(directory, updates, { compactAfter: 2 })
 
   const store = await openLevelDbStore({ directory })
   deferCleanup(t, () => store.close())
   const stored = await store.load('doc')
-  assert.deepEqual(stored.snapshot && [...stored.snapshot.update], [0, 0])
+  assert.deepEqual(stored.compacted && [...stored.compacted.update], [0, 0])
   assert.deepEqual(
     stored.log.map((update) => Buffer.from(update)),
     [Buffer.from(updates[2]!)],
@@ -114,4 +125,78 @@ test('sequence numbers keep rising across a compaction and a reopen', async (t) 
   deferCleanup(t, () => store.close())
   assert.equal((await store.load('doc')).lastSeq, 2)
   assert.equal(await store.append('doc', updates[2]!), 3)
+})
+
+/**
+ * node:fs, except that write number `cutAt` writes only the first `keepBytes` of its record and
+ * then returns that count, or throws as a failing disk would.
+ */
+function cuttingWrite(cutAt: number, keepBytes: number, how: 'returns' | 'throws'): WalFileSystem {
+  let writes = 0
+  return {
+    ...nodeWalFileSystem,
+    write: (fd, bytes) => {
+      writes++
+      if (writes !== cutAt) return nodeWalFileSystem.write(fd, bytes)
+      const written = nodeWalFileSystem.write(fd, bytes.subarray(0, keepBytes))
+      if (how === 'throws') throw new Error('EIO: i/o error, write')
+      return written
+    },
+  }
+}
+
+for (const how of ['returns', 'throws'] as const) {
+  test(`a write cut short (the write ${how}) fails its append; later appends go to a new file and are recovered`, async (t) => {
+    const directory = await makeTempDir(t)
+    const [one, two, three] = threeUpdates()
+    const room = encodeRoomName('doc')
+    const wal = new WriteAheadLog(directory, cuttingWrite(2, 9, how))
+    wal.append(room, 1, one!)
+    assert.throws(() => wal.append(room, 2, two!), how === 'returns' ? /short write/ : /EIO/)
+    wal.append(room, 2, three!)
+    wal.append(room, 3, one!)
+
+    assert.equal(
+      readdirSync(directory).length,
+      2,
+      'the appends after the cut one are in a new file',
+    )
+
+    // A crash: the log is never closed, and what it wrote is what a new process finds.
+    const recovered = recoverWriteAheadLog(directory)
+    deferCleanup(t, () => wal.close())
+    assert.deepEqual(
+      recovered.records.map(({ seq, update }) => [seq, Buffer.from(update)]),
+      [
+        [1, Buffer.from(one!)],
+        [2, Buffer.from(three!)],
+        [3, Buffer.from(one!)],
+      ],
+      'every record appended without error is recovered, none of the cut one',
+    )
+    assert.equal(recovered.ignoredBytes, 9, 'the part of the cut record is ignored')
+  })
+}
+
+test('after an append whose write was cut short, the appends after it come back after a crash', async (t) => {
+  const directory = await makeTempDir(t)
+  const updates = threeUpdates()
+  const output = await appendThenCrash(directory, updates, { cutShort: 2 })
+  assert.match(output, /^rejected 2$/m, 'the append whose write was cut short rejected')
+  assert.doesNotMatch(output, /rejected [13]/)
+
+  const problems: string[] = []
+  const store = await openLevelDbStore({
+    directory,
+    onProblem: (message) => problems.push(message),
+  })
+  deferCleanup(t, () => store.close())
+  const stored = await store.load('doc')
+  assert.deepEqual(
+    stored.log.map((update) => Buffer.from(update)),
+    [Buffer.from(updates[0]!), Buffer.from(updates[2]!)],
+  )
+  assert.equal(stored.lastSeq, 2, 'the rejected append used up no sequence number')
+  assert.equal(problems.length, 1)
+  assert.match(problems[0]!, /ignored \d+ bytes at the end of the write-ahead log/)
 })

@@ -5,7 +5,7 @@ import { readAwarenessUpdate, writeAwarenessUpdate } from '../../protocol/awaren
 import { CloseCode } from '../../protocol/close-codes.js'
 import { CollabError } from '../../protocol/collab-error.js'
 import {
-  readFrame,
+  readClientMessage,
   writeAwareness,
   writeQueryAwareness,
   writeSyncStep1,
@@ -15,7 +15,7 @@ import {
 
 function assertRefused(frame: Uint8Array, closeCode: number, reason: RegExp): void {
   assert.throws(
-    () => readFrame(frame),
+    () => readClientMessage(frame),
     (error: unknown) =>
       error instanceof CollabError && error.closeCode === closeCode && reason.test(error.message),
   )
@@ -26,14 +26,20 @@ test('sync and awareness frames round-trip', () => {
   doc.getText('t').insert(0, 'abc')
   const update = Y.encodeStateAsUpdate(doc)
   const stateVector = Y.encodeStateVector(doc)
-  assert.deepEqual(readFrame(writeSyncStep1(stateVector)), { kind: 'syncStep1', stateVector })
-  assert.deepEqual(readFrame(writeSyncStep2(update)), { kind: 'syncStep2', update })
-  assert.deepEqual(readFrame(writeSyncUpdate(update)), { kind: 'syncUpdate', update })
+  assert.deepEqual(readClientMessage(writeSyncStep1(stateVector)), {
+    kind: 'syncStep1',
+    stateVector,
+  })
+  assert.deepEqual(readClientMessage(writeSyncStep2(update)), { kind: 'syncStep2', update })
+  assert.deepEqual(readClientMessage(writeSyncUpdate(update)), { kind: 'syncUpdate', update })
   const awareness = writeAwarenessUpdate([
     { clientId: 7, clock: 3, stateJson: '{"user":{"name":"Ada"}}' },
   ])
-  assert.deepEqual(readFrame(writeAwareness(awareness)), { kind: 'awareness', update: awareness })
-  assert.deepEqual(readFrame(writeQueryAwareness()), { kind: 'queryAwareness' })
+  assert.deepEqual(readClientMessage(writeAwareness(awareness)), {
+    kind: 'awareness',
+    update: awareness,
+  })
+  assert.deepEqual(readClientMessage(writeQueryAwareness()), { kind: 'queryAwareness' })
 })
 
 test('refuses an empty frame with 1002', () => {

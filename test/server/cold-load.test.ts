@@ -12,9 +12,7 @@ test('a document loaded cold from its snapshot serves fresh, returning and editi
   const author = connectProvider(t, first.url, 'cold')
   await waitSynced(author)
   author.doc.getText('text').insert(0, 'stored paragraph')
-  await until(async () => (await first.store.meta('cold'))?.logEntries === 1, {
-    what: 'the edit to be stored',
-  })
+  await first.events.waitFor('updateStored', 'cold')
   // A returning client keeps a copy of the document and edits it while the server is down.
   const returningDoc = new Y.Doc()
   Y.applyUpdate(returningDoc, Y.encodeStateAsUpdate(author.doc))

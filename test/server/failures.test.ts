@@ -47,9 +47,8 @@ function failingAppends(store: DocStore, room: string, state: { isFailing: boole
       state.isFailing && name === room
         ? Promise.reject(new Error('injected disk failure'))
         : store.append(name, update),
-    compact: (name, snapshot, throughSeq) => store.compact(name, snapshot, throughSeq),
-    release: (name) => store.release(name),
-    meta: (name) => store.meta(name),
+    compact: (name, state, throughSeq) => store.compact(name, state, throughSeq),
+    evict: (name) => store.evict(name),
     close: () => store.close(),
   }
 }
@@ -72,6 +71,7 @@ test('a failed write is not relayed: the sender is closed with 1011, other docum
   failure.isFailing = true
   sender.doc.getText('text').insert(0, 'lost?')
   await until(() => closes.includes(1011), { what: 'the sender to be closed with 1011' })
+  assert.ok(server.events.count('storeFailed', 'doomed') >= 1, 'observers were told')
   assert.ok(
     server.logs.some(
       (log) => log.room === 'doomed' && log.msg === 'could not store an update; it was not relayed',

@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { WebSocket, WebSocketServer } from 'ws'
-import { type OutgoingFrame, writeFrame } from '../../server/outgoing-frame.js'
+import { type OutgoingFrame, sendFrame } from '../../server/ws/outgoing-frame.js'
 import { until } from '../helpers/until.js'
 
 test('a frame written to several sockets is framed once and arrives intact at every size', async (t) => {
@@ -27,7 +27,7 @@ test('a frame written to several sockets is framed once and arrives intact at ev
   )
   for (const payload of payloads) {
     const frame: OutgoingFrame = { payload }
-    for (const socket of serverSockets) writeFrame(socket, frame)
+    for (const socket of serverSockets) sendFrame(socket, frame)
     // ws is idle here, so the shared wire bytes were used (the fast path is live with this ws).
     assert.ok(frame.wire, `frame of ${payload.length} bytes was framed once and shared`)
   }

@@ -20,9 +20,8 @@ function wrap(store: DocStore, hooks: Partial<Pick<DocStore, 'load' | 'compact'>
   return {
     load: hooks.load ?? ((name) => store.load(name)),
     append: (name, update) => store.append(name, update),
-    compact: hooks.compact ?? ((name, snapshot, seq) => store.compact(name, snapshot, seq)),
-    release: (name) => store.release(name),
-    meta: (name) => store.meta(name),
+    compact: hooks.compact ?? ((name, state, seq) => store.compact(name, state, seq)),
+    evict: (name) => store.evict(name),
     close: () => store.close(),
   }
 }
@@ -33,9 +32,7 @@ test('concurrent first connections share one load, and none is synced before it 
   const seeder = connectProvider(t, seeding.url, 'slow-load')
   await waitSynced(seeder)
   seeder.doc.getText('text').insert(0, 'stored text')
-  await until(async () => (await seeding.store.meta('slow-load'))?.logEntries === 1, {
-    what: 'the seed to be stored',
-  })
+  await seeding.events.waitFor('updateStored', 'slow-load')
   seeder.destroy()
   await seeding.stop()
 
@@ -81,9 +78,9 @@ test('a join while the document is being unloaded waits, then loads it afresh wi
           loads++
           return store.load(name)
         },
-        compact: async (name, snapshot, seq) => {
+        compact: async (name, state, seq) => {
           if (isGated) await gate.opened
-          return store.compact(name, snapshot, seq)
+          return store.compact(name, state, seq)
         },
       }),
   })
@@ -135,13 +132,7 @@ test('opening and closing 1,000 documents leaves none loaded and no memory growt
       await Promise.all(providers.map((provider) => waitSynced(provider)))
       for (const provider of providers)
         provider.doc.getText('text').insert(0, `content of ${provider.roomname}`)
-      await until(
-        async () =>
-          (await Promise.all(batch.map((name) => server.store.meta(name)))).every(
-            (meta) => meta?.logEntries,
-          ),
-        { what: 'the edits to be stored' },
-      )
+      await Promise.all(batch.map((name) => server.events.waitFor('updateStored', name)))
       for (const provider of providers) {
         provider.destroy()
         provider.doc.destroy()
@@ -172,7 +163,7 @@ test('opening and closing 1,000 documents leaves none loaded and no memory growt
   // document (a Y.Doc with its room is more) would pass 3 MB.
   assert.ok(growthBytes < 3_000_000, `heap grew by ${(growthBytes / 1e6).toFixed(2)} MB`)
   const sample = await server.store.load('doc-999')
-  assert.ok(sample.snapshot, 'each document was written as one snapshot before unloading')
+  assert.ok(sample.compacted, 'each document was compacted into one state before unloading')
   assert.equal(sample.log.length, 0)
-  server.store.release('doc-999')
+  server.store.evict('doc-999')
 })

@@ -73,3 +73,29 @@ test('never serves outside the directory, directories, or malformed paths', asyn
     )
   }
 })
+
+test('a wrong method on a known path gets 405 with Allow, an unknown path 404, HEAD has no body', async (t) => {
+  const staticDirectory = await makeTempDir(t)
+  await writeFile(join(staticDirectory, 'index.html'), '<!doctype html><title>demo</title>')
+  const server = await startServer(t, { staticDirectory })
+  const base = `http://127.0.0.1:${server.port}`
+  for (const path of ['/healthz', '/index.html', '/']) {
+    const response = await fetch(`${base}${path}`, { method: 'POST' })
+    assert.equal(response.status, 405, path)
+    assert.equal(response.headers.get('allow'), 'GET, HEAD')
+    assert.deepEqual(await response.json(), {
+      error: 'COLLAB_METHOD_NOT_ALLOWED',
+      reason: `POST is not allowed on ${path}; use GET or HEAD`,
+    })
+  }
+  const missing = await fetch(`${base}/nothing-here`, { method: 'DELETE' })
+  assert.equal(missing.status, 404)
+  assert.equal(((await missing.json()) as { error: string }).error, 'COLLAB_NOT_FOUND')
+
+  const head = await fetch(`${base}/index.html`, { method: 'HEAD' })
+  assert.equal(head.status, 200)
+  assert.equal(head.headers.get('content-type'), 'text/html; charset=utf-8')
+  assert.equal((await head.arrayBuffer()).byteLength, 0)
+  const healthHead = await fetch(`${base}/healthz`, { method: 'HEAD' })
+  assert.equal(healthHead.status, 200)
+})

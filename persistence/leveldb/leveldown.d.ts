@@ -1,4 +1,4 @@
-// The part of leveldown's callback API that leveldb-store.ts uses (the package ships no types).
+// The part of leveldown's callback API that database.ts uses (the package ships no types).
 declare module 'leveldown' {
   type Callback<T = void> = (error: Error | undefined, value: T) => void
 

@@ -1,12 +1,12 @@
 // The awareness states (presence, cursors) of one room, kept so that joiners get them at once.
 // Follows the clock rules of y-protocols/awareness without its per-instance timers.
-import { type AwarenessEntry, writeAwarenessUpdate } from '../protocol/awareness-codec.js'
+import { type AwarenessEntry, writeAwarenessUpdate } from '../../protocol/awareness-codec.js'
 
 /**
  * Awareness states of one room, by Yjs client ID. States are kept as the JSON text clients sent
  * (validated on receipt), so relaying and re-encoding never parse them again.
  */
-export class RoomAwareness {
+export class AwarenessStates {
   /** Live states. */
   readonly #states = new Map<number, AwarenessEntry>()
   /** Last clock seen per client, including clients whose state was removed. */
@@ -60,9 +60,9 @@ export class RoomAwareness {
 
   /**
    * Removes the states of these clients (a connection closed) and returns the awareness update
-   * that tells the others, or null when none of them had a state.
+   * that tells the others with the client ids it removes, or null when none of them had a state.
    */
-  remove(clientIds: Iterable<number>): Uint8Array | null {
+  remove(clientIds: Iterable<number>): { update: Uint8Array; clientIds: number[] } | null {
     const removals: AwarenessEntry[] = []
     for (const clientId of clientIds) {
       if (!this.#states.delete(clientId)) continue
@@ -70,6 +70,10 @@ export class RoomAwareness {
       this.#clocks.set(clientId, clock)
       removals.push({ clientId, clock, stateJson: 'null' })
     }
-    return removals.length === 0 ? null : writeAwarenessUpdate(removals)
+    if (removals.length === 0) return null
+    return {
+      update: writeAwarenessUpdate(removals),
+      clientIds: removals.map((entry) => entry.clientId),
+    }
   }
 }

@@ -1,16 +1,26 @@
 // One WebSocket connection to a room: decodes its frames, hands them to the room, sends the
-// room's frames back with a bound on buffering, and answers heartbeats.
+// room's messages back with a bound on buffering, and answers heartbeats.
 import type { RawData, WebSocket } from 'ws'
-import { CloseCode, truncateCloseReason } from '../protocol/close-codes.js'
-import { CollabError } from '../protocol/collab-error.js'
-import { readFrame } from '../protocol/message.js'
-import type { Logger } from './logger.js'
-import type { ServerLimits } from './options.js'
-import { type OutgoingFrame, writeFrame } from './outgoing-frame.js'
-import type { Room, RoomMember } from './room.js'
+import { CloseCode, truncateCloseReason } from '../../protocol/close-codes.js'
+import { CollabError } from '../../protocol/collab-error.js'
+import { readClientMessage, writePermissionDenied } from '../../protocol/message.js'
+import type { ConnectionOrigin } from '../events.js'
+import type { Logger } from '../logger.js'
+import type { ServerLimits } from '../options.js'
+import type { Room } from '../rooms/room.js'
+import type { RoomMember, RoomMessage } from '../rooms/room-member.js'
+import { type FrameEncoder, sendFrame } from './outgoing-frame.js'
 
 /** Limits a connection enforces itself. */
 export type ConnectionLimits = Pick<ServerLimits, 'maxBufferedBytes' | 'maxAwarenessBytes'>
+
+/** What a connection shares with the others of its server. */
+export interface ConnectionContext {
+  readonly limits: ConnectionLimits
+  readonly frames: FrameEncoder
+  /** Called once the socket has closed and the connection has left its room. */
+  readonly onClosed: (connection: Connection) => void
+}
 
 /** Turns anything thrown while handling a frame into the error that closes the connection. */
 function asCollabError(error: unknown): CollabError {
@@ -22,28 +32,25 @@ function asCollabError(error: unknown): CollabError {
 
 /**
  * A client connection in one room. Joins the room on construction and leaves it when the socket
- * closes, calling `onClosed` so the server can release the room.
+ * closes, then calls `onClosed` so the server can release the room.
  */
 export class Connection implements RoomMember {
   readonly room: Room
+  readonly origin: ConnectionOrigin
   /** Cleared at each heartbeat, set again by the pong; a connection found cleared is dropped. */
   isAlive = true
   readonly #socket: WebSocket
-  readonly #limits: ConnectionLimits
+  readonly #context: ConnectionContext
   readonly #logger: Logger
   #isClosing = false
+  #wasToldReadOnly = false
 
-  constructor(
-    socket: WebSocket,
-    room: Room,
-    limits: ConnectionLimits,
-    logger: Logger,
-    onClosed: (connection: Connection) => void,
-  ) {
+  constructor(socket: WebSocket, room: Room, origin: ConnectionOrigin, context: ConnectionContext) {
     this.#socket = socket
     this.room = room
-    this.#limits = limits
-    this.#logger = logger
+    this.origin = origin
+    this.#context = context
+    this.#logger = room.logger
     socket.on('message', (data, isBinary) => this.#receive(data, isBinary))
     socket.on('pong', () => {
       this.isAlive = true
@@ -55,25 +62,26 @@ export class Connection implements RoomMember {
       this.#isClosing = true
       this.#logger.debug({ code, reason: reason.toString() }, 'connection closed')
       room.leave(this)
-      onClosed(this)
+      context.onClosed(this)
     })
     room.join(this)
   }
 
-  send(frame: OutgoingFrame): void {
+  deliver(message: RoomMessage): void {
     if (this.#isClosing) return
+    const { maxBufferedBytes } = this.#context.limits
     // The bound applies to the backlog, not to the frame: one large update must still go out.
-    if (this.#socket.bufferedAmount > this.#limits.maxBufferedBytes) {
+    if (this.#socket.bufferedAmount > maxBufferedBytes) {
       this.fail(
         new CollabError(
           'COLLAB_SLOW_CONSUMER',
           CloseCode.tryAgainLater,
-          `connection too slow: more than ${this.#limits.maxBufferedBytes} bytes waiting to be sent`,
+          `connection too slow: more than ${maxBufferedBytes} bytes waiting to be sent`,
         ),
       )
       return
     }
-    writeFrame(this.#socket, frame)
+    sendFrame(this.#socket, this.#context.frames.frameFor(message))
   }
 
   fail(error: CollabError): void {
@@ -85,6 +93,14 @@ export class Connection implements RoomMember {
       error.message,
     )
     this.#socket.close(error.closeCode, truncateCloseReason(error.message))
+  }
+
+  // Logged every time, told once: a client retries its updates on every sync.
+  denyUpdate(reason: string): void {
+    this.#logger.warn({ userId: this.origin.principal.userId, reason }, 'refused an update')
+    if (this.#wasToldReadOnly || this.#isClosing) return
+    this.#wasToldReadOnly = true
+    sendFrame(this.#socket, { payload: writePermissionDenied(reason) })
   }
 
   /** Closes the connection because the server is shutting down. */
@@ -129,27 +145,27 @@ export class Connection implements RoomMember {
   }
 
   #dispatch(bytes: Uint8Array): void {
-    const frame = readFrame(bytes)
-    switch (frame.kind) {
+    const message = readClientMessage(bytes)
+    switch (message.kind) {
       case 'syncStep1':
-        this.room.receiveSyncStep1(this, frame.stateVector)
+        this.room.receiveSyncStep1(this, message.stateVector)
         return
       case 'syncStep2':
-        this.room.receiveUpdate(this, frame.update, undefined)
-        return
       case 'syncUpdate':
-        this.room.receiveUpdate(this, frame.update, bytes)
+        this.room.receiveUpdate(this, message.update)
         return
-      case 'awareness':
-        if (frame.update.length > this.#limits.maxAwarenessBytes) {
+      case 'awareness': {
+        const { maxAwarenessBytes } = this.#context.limits
+        if (message.update.length > maxAwarenessBytes) {
           throw new CollabError(
             'COLLAB_LIMIT',
             CloseCode.messageTooBig,
-            `awareness update of ${frame.update.length} bytes exceeds the ${this.#limits.maxAwarenessBytes}-byte limit`,
+            `awareness update of ${message.update.length} bytes exceeds the ${maxAwarenessBytes}-byte limit`,
           )
         }
-        this.room.receiveAwareness(this, frame.update, bytes)
+        this.room.receiveAwareness(this, message.update)
         return
+      }
       case 'queryAwareness':
         this.room.receiveQueryAwareness(this)
         return

@@ -1,5 +1,6 @@
-// The document's connections: the y-websocket provider (reconnects with exponential backoff), the
-// optional IndexedDB cache that keeps offline edits across reloads, and the status they add up to.
+// How an editor keeps its document in sync: the y-websocket provider (reconnects with exponential
+// backoff), the optional IndexedDB cache that keeps offline edits across reloads, and the status
+// they add up to.
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
@@ -11,15 +12,15 @@ import { Emitter } from './emitter.js'
  */
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline'
 
-/** Events of a `DocumentConnection`. */
-export interface ConnectionEvents {
+/** Events of a `DocumentSync`. */
+export interface SyncEvents {
   status: ConnectionStatus
   /** True once the document holds the server's state; false again after a disconnect. */
   synced: boolean
 }
 
-/** Options of `connectDocument`. */
-export interface ConnectOptions {
+/** Options of `syncDocument`. */
+export interface SyncOptions {
   serverUrl: string
   document: string
   token?: string
@@ -28,10 +29,10 @@ export interface ConnectOptions {
 }
 
 /** A document's provider and cache with their status; `destroy` closes both. */
-export interface DocumentConnection {
+export interface DocumentSync {
   readonly provider: WebsocketProvider
   readonly cache: IndexeddbPersistence | undefined
-  readonly events: Emitter<ConnectionEvents>
+  readonly events: Emitter<SyncEvents>
   status(): ConnectionStatus
   destroy(): void
 }
@@ -63,8 +64,8 @@ export function normalizeServerUrl(serverUrl: string): string {
 }
 
 /** Connects `doc` to its room on the server and, if asked, to its IndexedDB cache. */
-export function connectDocument(doc: Y.Doc, options: ConnectOptions): DocumentConnection {
-  const events = new Emitter<ConnectionEvents>()
+export function syncDocument(doc: Y.Doc, options: SyncOptions): DocumentSync {
+  const events = new Emitter<SyncEvents>()
   const cache = options.offlineCache
     ? new IndexeddbPersistence(`collab-editor:${options.serverUrl}/${options.document}`, doc)
     : undefined

@@ -1,15 +1,56 @@
-// Frames the server sends. A frame relayed to a whole room is framed for WebSocket once and the
-// same bytes are written to every socket, instead of ws framing it again for each connection.
+// Frames the server sends. A message relayed to a whole room is encoded and framed for WebSocket
+// once, and the same bytes are written to every socket, instead of ws framing it again for each.
 import type { Socket } from 'node:net'
 import { WebSocket } from 'ws'
+import {
+  writeAwareness,
+  writeSyncStep1,
+  writeSyncStep2,
+  writeSyncUpdate,
+} from '../../protocol/message.js'
+import type { RoomMessage } from '../rooms/room-member.js'
 
 /**
  * One message on its way to one or more connections. `wire` (the complete WebSocket frame) is
- * filled in by the first connection that writes it and reused by the others.
+ * filled in by the first connection that sends it and reused by the others.
  */
 export interface OutgoingFrame {
   readonly payload: Uint8Array
   wire?: Buffer
+}
+
+function encodeRoomMessage(message: RoomMessage): Uint8Array {
+  switch (message.kind) {
+    case 'syncStep1':
+      return writeSyncStep1(message.stateVector)
+    case 'syncStep2':
+      return writeSyncStep2(message.update)
+    case 'update':
+      return writeSyncUpdate(message.update)
+    case 'awareness':
+      return writeAwareness(message.update)
+  }
+}
+
+/**
+ * Turns room messages into frames. A broadcast hands the same message to every member in turn, so
+ * remembering the last one encodes it once for all of them. Only broadcast kinds are remembered:
+ * a sync answer goes to one connection and may be large.
+ */
+export class FrameEncoder {
+  #lastMessage: RoomMessage | null = null
+  #lastFrame: OutgoingFrame | null = null
+
+  /** The frame of `message`, shared with the other receivers of the same message. */
+  frameFor(message: RoomMessage): OutgoingFrame {
+    if (message === this.#lastMessage && this.#lastFrame) return this.#lastFrame
+    const frame: OutgoingFrame = { payload: encodeRoomMessage(message) }
+    if (message.kind === 'update' || message.kind === 'awareness') {
+      this.#lastMessage = message
+      this.#lastFrame = frame
+    }
+    return frame
+  }
 }
 
 // The parts of ws's WebSocket that the fast path relies on. ws is pinned in package.json; if a
@@ -53,7 +94,7 @@ function frameBinary(payload: Uint8Array): Buffer {
  * for this socket (server frames are never masked and compression is off, so the bytes are the
  * same for every receiver); falls back to `socket.send` otherwise.
  */
-export function writeFrame(socket: WebSocket, frame: OutgoingFrame): void {
+export function sendFrame(socket: WebSocket, frame: OutgoingFrame): void {
   if (socket.readyState !== WebSocket.OPEN) return
   const internals = socket as unknown as WebSocketInternals
   if (canWriteDirectly(internals)) {

@@ -1,34 +1,29 @@
 // Which rooms are open: loads each room once however many connections ask at the same time,
-// and writes then unloads a room once its last connection has gone and the grace period passed.
-import type { DocStore } from '../persistence/store.js'
-import type { Logger } from './logger.js'
-import type { ServerLimits } from './options.js'
-import { Room } from './room.js'
+// and compacts then unloads a room once its last holder has gone and the grace period passed.
+import { Room, type RoomContext } from './room.js'
 
 interface RoomEntry {
   /** Resolves once the room is loaded; concurrent joins share it. */
   readonly room: Promise<Room>
-  /** Connections holding the room, including upgrades still under way. */
-  holds: number
+  /** Holders of the room (connections, upgrades still under way). */
+  holders: number
   unloadTimer: NodeJS.Timeout | undefined
-  /** Set while the room is being written and dropped; joins wait for it, then load afresh. */
+  /** Set while the room is being compacted and dropped; joins wait for it, then load afresh. */
   unloading: Promise<void> | undefined
 }
 
-/** Delay before retrying to write a room whose flush failed. */
-const flushRetryMs = 5_000
+/** Delay before retrying to compact a room whose compaction failed before its unload. */
+const compactRetryMs = 5_000
 
 /** Owns every open Room; created and closed by the server. */
 export class RoomRegistry {
   readonly #entries = new Map<string, RoomEntry>()
-  readonly #store: DocStore
-  readonly #logger: Logger
-  readonly #limits: ServerLimits
+  readonly #context: RoomContext
+  readonly #unloadGraceMs: number
 
-  constructor(store: DocStore, logger: Logger, limits: ServerLimits) {
-    this.#store = store
-    this.#logger = logger
-    this.#limits = limits
+  constructor(context: RoomContext, unloadGraceMs: number) {
+    this.#context = context
+    this.#unloadGraceMs = unloadGraceMs
   }
 
   /** Number of rooms loaded or loading. */
@@ -36,9 +31,9 @@ export class RoomRegistry {
     return this.#entries.size
   }
 
-  /** Connections (or pending upgrades) holding a room; 0 when it is not open. */
-  holds(name: string): number {
-    return this.#entries.get(name)?.holds ?? 0
+  /** How many hold a room (connections and upgrades under way); 0 when it is not open. */
+  holderCount(name: string): number {
+    return this.#entries.get(name)?.holders ?? 0
   }
 
   /**
@@ -52,35 +47,35 @@ export class RoomRegistry {
       entry = this.#entries.get(name)
     }
     if (!entry) entry = this.#open(name)
-    entry.holds++
+    entry.holders++
     clearTimeout(entry.unloadTimer)
     entry.unloadTimer = undefined
     try {
       return await entry.room
     } catch (error) {
-      entry.holds--
+      entry.holders--
       throw error
     }
   }
 
-  /** Gives up one hold. The last one writes the room and schedules its unload. */
+  /** Gives up one hold. The last one compacts the room and schedules its unload. */
   release(name: string): void {
     const entry = this.#entries.get(name)
     if (!entry) return
-    entry.holds--
-    if (entry.holds > 0) return
+    entry.holders--
+    if (entry.holders > 0) return
     void entry.room.then((room) =>
-      room.flush().catch((error: unknown) => {
-        this.#logger.error(
-          { err: error, room: name },
-          'could not write the document after its last client left',
+      room.compactAll().catch((error: unknown) => {
+        room.logger.error(
+          { err: error },
+          'could not compact the document after its last client left',
         )
       }),
     )
-    this.#scheduleUnload(name, entry, this.#limits.unloadGraceMs)
+    this.#scheduleUnload(name, entry, this.#unloadGraceMs)
   }
 
-  /** Writes and unloads every room (shutdown). Rejects if a room could not be written. */
+  /** Compacts and unloads every room (shutdown). Rejects if a room could not be written. */
   async closeAll(): Promise<void> {
     const results = await Promise.allSettled(
       [...this.#entries.keys()].map((name) => this.#unload(name)),
@@ -94,18 +89,23 @@ export class RoomRegistry {
   }
 
   #open(name: string): RoomEntry {
+    const { store, observers, logger } = this.#context
     const entry: RoomEntry = {
-      room: Room.load(name, this.#store, this.#logger, this.#limits),
-      holds: 0,
+      room: Room.load(name, this.#context),
+      holders: 0,
       unloadTimer: undefined,
       unloading: undefined,
     }
     this.#entries.set(name, entry)
-    entry.room.catch((error: unknown) => {
-      this.#logger.error({ err: error, room: name }, 'could not load the document')
-      if (this.#entries.get(name) === entry) this.#entries.delete(name)
-      this.#store.release(name)
-    })
+    entry.room.then(
+      () => observers.notify('loaded', name),
+      (error: unknown) => {
+        logger.error({ err: error, room: name }, 'could not load the document')
+        if (this.#entries.get(name) === entry) this.#entries.delete(name)
+        store.evict(name)
+        observers.notify('storeFailed', name, 'load', error)
+      },
+    )
     return entry
   }
 
@@ -113,13 +113,13 @@ export class RoomRegistry {
     clearTimeout(entry.unloadTimer)
     entry.unloadTimer = setTimeout(() => {
       entry.unloadTimer = undefined
-      if (entry.holds > 0) return
+      if (entry.holders > 0) return
       this.#unload(name).catch((error: unknown) => {
-        this.#logger.error(
+        this.#context.logger.error(
           { err: error, room: name },
           'could not write the document; unload retried later',
         )
-        this.#scheduleUnload(name, entry, flushRetryMs)
+        this.#scheduleUnload(name, entry, compactRetryMs)
       })
     }, delayMs)
     entry.unloadTimer.unref()
@@ -130,14 +130,16 @@ export class RoomRegistry {
     if (!entry) return Promise.resolve()
     if (entry.unloading) return entry.unloading
     clearTimeout(entry.unloadTimer)
-    this.#logger.debug({ room: name }, 'unloading the document')
+    const { store, observers, logger } = this.#context
+    logger.debug({ room: name }, 'unloading the document')
     entry.unloading = (async () => {
       try {
         const room = await entry.room
-        await room.flush()
+        await room.compactAll()
         room.destroy()
         this.#entries.delete(name)
-        this.#store.release(name)
+        store.evict(name)
+        observers.notify('unloaded', name)
       } finally {
         entry.unloading = undefined
       }

@@ -1,7 +1,7 @@
 // ws closes a connection that sends an oversized frame with code 1009 but no reason. This
 // subclass (passed to WebSocketServer's `WebSocket` option) fills in a reason people can read.
 import { WebSocket } from 'ws'
-import { CloseCode } from '../protocol/close-codes.js'
+import { CloseCode } from '../../protocol/close-codes.js'
 
 /** A WebSocket class whose reasonless 1009 closes say what the limit is. */
 export function createReasonedWebSocketClass(maxFrameBytes: number): typeof WebSocket {

@@ -1,11 +1,6 @@
-// The LevelDB store's write-ahead log: appends are made durable by one synchronous write(2) to a
-// file on the event-loop thread, so that write-before-relay costs no round trip through a worker
-// thread; LevelDB receives the same entries in larger batches a little later. Each file holds
-// records until everything in it is in LevelDB; on open, what is left is handed back to be
-// written again (LevelDB puts are idempotent).
-//
-// File: <directory>/<generation, 16 hex digits>.wal, a sequence of records:
-//   u8 0xC7 · u32le body length · body = varuint room byte length · room (UTF-8) · f64le seq · update
+// The LevelDB store's write-ahead log: makes an append durable with one write(2) on the
+// event-loop thread, keeps each file until LevelDB holds its records, and hands back what a
+// previous process left. File I/O goes through WalFileSystem; imports nothing of LevelDB.
 import {
   closeSync,
   fdatasync,
@@ -19,6 +14,47 @@ import {
 import { join } from 'node:path'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+
+/**
+ * The file calls the write-ahead log makes, all synchronous but `sync`. Tests replace one to
+ * inject a failure (a write cut short); `nodeWalFileSystem` is the real one.
+ */
+export interface WalFileSystem {
+  /** Makes the log's directory; its parent exists. Fine when it exists already. */
+  makeDirectory(directory: string): void
+  /** The names in a directory. */
+  list(directory: string): string[]
+  read(path: string): Buffer
+  /** Opens a file for appending, creating it when missing; returns the descriptor. */
+  openForAppend(path: string): number
+  /** One write(2) of `bytes`; returns how many were written, which may be fewer. */
+  write(fd: number, bytes: Buffer): number
+  /** fdatasync(2): resolves once what was written is on the device. */
+  sync(fd: number): Promise<void>
+  close(fd: number): void
+  /** Deletes a file; fine when it is gone already. */
+  remove(path: string): void
+}
+
+/** WalFileSystem over node:fs. */
+export const nodeWalFileSystem: WalFileSystem = {
+  makeDirectory: (directory) => {
+    // Not `recursive`: Node's recursive mkdir loops for ever where a parent cannot hold the child.
+    try {
+      mkdirSync(directory)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+  },
+  list: (directory) => readdirSync(directory),
+  read: (path) => readFileSync(path),
+  openForAppend: (path) => openSync(path, 'a'),
+  write: (fd, bytes) => writeSync(fd, bytes),
+  sync: (fd) =>
+    new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve()))),
+  close: (fd) => closeSync(fd),
+  remove: (path) => rmSync(path, { force: true }),
+}
 
 /** One appended log entry. */
 export interface WalRecord {
@@ -52,6 +88,11 @@ const generationOf = (name: string): number | null =>
 export const encodeRoomName = (room: string): Uint8Array =>
   encoding.encode((encoder) => encoding.writeVarString(encoder, room))
 
+// A record is written with one synchronous write(2), so write-before-relay costs no round trip
+// through a worker thread; LevelDB receives the same entries in larger batches a little later
+// (puts are idempotent, so replaying records is safe).
+// File: <directory>/<generation, 16 hex digits>.wal, a sequence of records:
+//   u8 0xC7 · u32le body length · body = varuint room byte length · room (UTF-8) · f64le seq · update
 function encodeRecord(roomName: Uint8Array, seq: number, update: Uint8Array): Buffer {
   const bodyBytes = roomName.length + 8 + update.length
   const record = Buffer.allocUnsafe(headerBytes + bodyBytes)
@@ -96,9 +137,13 @@ export interface RecoveredLog {
 }
 
 /** Reads what a previous process left in `directory` (created when missing). */
-export function recoverWriteAheadLog(directory: string): RecoveredLog {
-  mkdirSync(directory, { recursive: true })
-  const paths = readdirSync(directory)
+export function recoverWriteAheadLog(
+  directory: string,
+  fs: WalFileSystem = nodeWalFileSystem,
+): RecoveredLog {
+  fs.makeDirectory(directory)
+  const paths = fs
+    .list(directory)
     .map((name) => ({ name, generation: generationOf(name) }))
     .filter((entry) => entry.generation !== null)
     .sort((a, b) => a.generation! - b.generation!)
@@ -106,7 +151,7 @@ export function recoverWriteAheadLog(directory: string): RecoveredLog {
   const records: WalRecord[] = []
   let ignoredBytes = 0
   for (const path of paths) {
-    const decoded = decodeRecords(readFileSync(path))
+    const decoded = decodeRecords(fs.read(path))
     records.push(...decoded.records)
     ignoredBytes += decoded.ignoredBytes
   }
@@ -114,7 +159,7 @@ export function recoverWriteAheadLog(directory: string): RecoveredLog {
     records,
     ignoredBytes,
     discard: () => {
-      for (const path of paths) rmSync(path, { force: true })
+      for (const path of paths) fs.remove(path)
     },
   }
 }
@@ -122,13 +167,15 @@ export function recoverWriteAheadLog(directory: string): RecoveredLog {
 /** An open write-ahead log: appends go to the newest file. */
 export class WriteAheadLog {
   readonly #directory: string
+  readonly #fs: WalFileSystem
   #current: OpenFile
   /** Files closed to appends that still hold records LevelDB does not have yet. */
   readonly #closed = new Map<number, OpenFile>()
 
   /** Starts a new log in `directory`; recover (and discard) what was there first. */
-  constructor(directory: string) {
+  constructor(directory: string, fs: WalFileSystem = nodeWalFileSystem) {
     this.#directory = directory
+    this.#fs = fs
     this.#current = this.#openFile(1)
   }
 
@@ -141,7 +188,7 @@ export class WriteAheadLog {
     const file = this.#current
     let written = 0
     try {
-      written = writeSync(file.fd, bytes)
+      written = this.#fs.write(file.fd, bytes)
     } finally {
       // A failed or short write may leave part of a record behind, and recovery stops reading a
       // file at such a record: the records after it go to a new file.
@@ -159,14 +206,7 @@ export class WriteAheadLog {
   /** Flushes the open files to disk (for --fsync); resolves when the data is on the device. */
   async sync(): Promise<void> {
     const files = [...this.#closed.values(), this.#current]
-    await Promise.all(
-      files.map(
-        ({ fd }) =>
-          new Promise<void>((resolve, reject) =>
-            fdatasync(fd, (error) => (error ? reject(error) : resolve())),
-          ),
-      ),
-    )
+    await Promise.all(files.map(({ fd }) => this.#fs.sync(fd)))
   }
 
   /** `count` records of `file` are now in LevelDB; a closed file with none left is deleted. */
@@ -198,12 +238,12 @@ export class WriteAheadLog {
   }
 
   #delete(file: OpenFile): void {
-    closeSync(file.fd)
-    rmSync(file.path, { force: true })
+    this.#fs.close(file.fd)
+    this.#fs.remove(file.path)
   }
 
   #openFile(generation: number): OpenFile {
     const path = join(this.#directory, fileName(generation))
-    return { generation, path, fd: openSync(path, 'a'), bytes: 0, unstored: 0 }
+    return { generation, path, fd: this.#fs.openForAppend(path), bytes: 0, unstored: 0 }
   }
 }

@@ -1,0 +1,56 @@
+// The authentication seam: who is on a connection and what they may do with a document. The
+// server core calls `authenticate` before it loads a room; implementations (a JWT verifier, an
+// app's own sessions) are chosen by the caller of createCollabServer. Imports nothing.
+
+/** What a principal may do with one document. */
+export type Access = 'read' | 'write'
+
+/** The authenticated party on a connection or request. */
+export interface Principal {
+  /** Stable user id (a token's `sub`); 'anonymous' when authentication is off. */
+  readonly userId: string
+  /** Display name, when the authenticator knows one. */
+  readonly name?: string
+  /** What this principal may do with `document`; null: nothing, not even read it. */
+  access(document: string): Access | null
+}
+
+/** Why a request is refused before it reaches a document: an HTTP status with a JSON reason. */
+export interface Refusal {
+  readonly kind: 'refusal'
+  readonly status: 401 | 403 | 429 | 503
+  /** Machine-readable code, e.g. 'COLLAB_UNAUTHENTICATED'. */
+  readonly error: string
+  /** What is wrong, for a person; never echoes a credential. */
+  readonly reason: string
+}
+
+/** What an authenticator sees of a WebSocket upgrade or HTTP request. */
+export interface AuthRequest {
+  /** The full request URL (the query holds y-websocket's `params`, e.g. `token`). */
+  readonly url: URL
+  readonly headers: Headers
+  /** The peer's address as the socket reports it. */
+  readonly remoteAddress: string | undefined
+}
+
+/**
+ * Decides who a request comes from, before any document is loaded. Resolves with the principal,
+ * or with a refusal that is answered as an HTTP status; a rejection is answered with 500.
+ */
+export type Authenticate = (request: AuthRequest) => Promise<Principal | Refusal>
+
+/** Builds a refusal. */
+export function refuse(status: Refusal['status'], error: string, reason: string): Refusal {
+  return { kind: 'refusal', status, error, reason }
+}
+
+/** Tells a refusal from a principal. */
+export function isRefusal(result: Principal | Refusal): result is Refusal {
+  return 'kind' in result && result.kind === 'refusal'
+}
+
+const anonymous: Principal = { userId: 'anonymous', access: () => 'write' }
+
+/** The default authenticator: authentication is off, and everyone may write every document. */
+export const allowEveryone: Authenticate = () => Promise.resolve(anonymous)

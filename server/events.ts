@@ -1,0 +1,99 @@
+// Typed origins of changes and the observer interface: what metrics, webhooks, history and a
+// cluster bus learn about rooms. Observers watch; they never change what the server does.
+import type { Access, Principal } from './auth.js'
+import type { Logger } from './logger.js'
+
+/** A change that came in on a WebSocket connection. */
+export interface ConnectionOrigin {
+  readonly kind: 'connection'
+  /** Unique among the server's connections for its lifetime. */
+  readonly connectionId: number
+  readonly principal: Principal
+  /** The principal's access to the connection's document, decided at the upgrade. */
+  readonly access: Access
+}
+
+/**
+ * Where a change came from. Every update the server applies carries one: `connection` (a client),
+ * `api` (a server-side write for a principal, or the server itself when null), `bus` (relayed
+ * from another instance, already stored) and `store` (loaded from storage).
+ */
+export type Origin =
+  | ConnectionOrigin
+  | { readonly kind: 'api'; readonly principal: Principal | null }
+  | { readonly kind: 'bus'; readonly instanceId: string }
+  | { readonly kind: 'store' }
+
+/** The origin of everything loaded from the store. */
+export const storeOrigin: Origin = { kind: 'store' }
+
+/** Which awareness client ids an update set or removed, and how many states the room now holds. */
+export interface AwarenessChange {
+  readonly present: readonly number[]
+  readonly removed: readonly number[]
+  readonly stateCount: number
+}
+
+/** What a compaction wrote. */
+export interface Compaction {
+  /** Log entries and bytes the compacted state replaced. */
+  readonly entries: number
+  readonly logBytes: number
+  /** Bytes of the compacted state. */
+  readonly stateBytes: number
+  readonly durationMs: number
+}
+
+/** Which store call failed. */
+export type StoreOperation = 'load' | 'append' | 'compact'
+
+/**
+ * Events of rooms, each with one meaning. Every method is optional and called synchronously on
+ * the server's event loop, so it must be quick; one that throws is logged and the others still
+ * run. `room` is the document name.
+ */
+export interface CollabObserver {
+  /** An update is durable and has been relayed to the room's connections. */
+  updateStored?(room: string, update: Uint8Array, origin: Origin): void
+  /** An awareness update changed the room's presence states. */
+  awarenessChanged?(room: string, change: AwarenessChange, origin: Origin): void
+  /** A connection joined a room (its document is loaded). */
+  joined?(room: string, connection: ConnectionOrigin): void
+  /** A connection left a room. */
+  left?(room: string, connection: ConnectionOrigin): void
+  /** A room's stored state was loaded. */
+  loaded?(room: string): void
+  /** A room was compacted, written and dropped from memory. */
+  unloaded?(room: string): void
+  /** A room's update log was compacted into one state. */
+  compacted?(room: string, compaction: Compaction): void
+  /** A store call failed; for `append` the update was neither relayed nor kept. */
+  storeFailed?(room: string, operation: StoreOperation, error: unknown): void
+}
+
+type EventName = keyof CollabObserver
+type EventArgs<Name extends EventName> = Parameters<NonNullable<CollabObserver[Name]>>
+
+/** The server's observers, notified in order; one that throws is logged and skipped. */
+export class Observers {
+  readonly #observers: readonly CollabObserver[]
+  readonly #logger: Logger
+
+  constructor(observers: readonly CollabObserver[], logger: Logger) {
+    this.#observers = observers
+    this.#logger = logger
+  }
+
+  /** Calls `event` on every observer that has it. */
+  notify<Name extends EventName>(event: Name, ...args: EventArgs<Name>): void {
+    for (const observer of this.#observers) {
+      const method = observer[event] as ((...values: EventArgs<Name>) => void) | undefined
+      if (!method) continue
+      try {
+        method.apply(observer, args)
+      } catch (error) {
+        this.#logger.error({ err: error, event }, 'an observer failed; the server carries on')
+      }
+    }
+  }
+}

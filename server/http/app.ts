@@ -1,0 +1,73 @@
+// The HTTP router (Hono): the health probe, the built editor's files, and WebSocket upgrades,
+// which are routed through the same app so that refusals come from the same table.
+import type { HttpBindings } from '@hono/node-server'
+import { Hono } from 'hono'
+import type { Logger } from '../logger.js'
+import type { ServerStats } from './health.js'
+import { HttpRefusal, refusalResponse } from './replies.js'
+import type { StaticFiles } from './static-files.js'
+import type { UpgradeBindings } from './upgrade-bridge.js'
+
+/** What the app's handlers see of the Node request: a plain request, or an upgrade. */
+export type AppBindings = HttpBindings | UpgradeBindings
+
+/** The router's environment. */
+export interface AppEnv {
+  Bindings: AppBindings
+}
+
+/** What the router serves. */
+export interface HttpAppContext {
+  readonly logger: Logger
+  readonly stats: () => ServerStats
+  readonly staticFiles: StaticFiles | undefined
+  /** Takes a WebSocket upgrade of a document path (server/ws/upgrade.ts). */
+  readonly upgradeDocument: (request: Request, bindings: UpgradeBindings) => Promise<Response>
+}
+
+const isUpgrade = (bindings: AppBindings): bindings is UpgradeBindings => 'upgrade' in bindings
+
+/** The request's path as it was sent: still percent-encoded, without the query. */
+function rawPath(request: Request): string {
+  const url = request.url
+  const pathStart = url.indexOf('/', url.indexOf('//') + 2)
+  if (pathStart < 0) return '/'
+  const queryStart = url.indexOf('?', pathStart)
+  return url.slice(pathStart, queryStart < 0 ? undefined : queryStart)
+}
+
+/** Builds the router. HEAD is answered by the GET routes (Hono drops the body). */
+export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const { staticFiles } = context
+
+  app.onError((error, c) => {
+    context.logger.error({ err: error, path: c.req.path }, 'an HTTP request failed')
+    return refusalResponse(HttpRefusal.internal, 'internal server error')
+  })
+
+  // Every WebSocket upgrade names a document by its path (protocol/README.md §1).
+  app.get('*', (c, next) => (isUpgrade(c.env) ? context.upgradeDocument(c.req.raw, c.env) : next()))
+  app.get('/healthz', (c) => c.json(context.stats()))
+  if (staticFiles) {
+    app.get('*', async (c, next) => {
+      const response = await staticFiles.respond(rawPath(c.req.raw), c.req.raw.headers)
+      if (response) return response
+      await next()
+    })
+  }
+
+  app.all('*', async (c) => {
+    const path = rawPath(c.req.raw)
+    const isKnownPath = path === '/healthz' || (await staticFiles?.has(path)) === true
+    if (isKnownPath && c.req.method !== 'GET') {
+      return refusalResponse(
+        HttpRefusal.methodNotAllowed,
+        `${c.req.method} is not allowed on ${path}; use GET or HEAD`,
+        { Allow: 'GET, HEAD' },
+      )
+    }
+    return refusalResponse(HttpRefusal.notFound, `no such path: ${path}`)
+  })
+  return app
+}

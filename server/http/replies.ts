@@ -1,0 +1,32 @@
+// Every refusal the server answers over HTTP, from one table: a status and a `COLLAB_…` code, sent
+// as JSON `{ error, reason }`, for plain requests and refused WebSocket upgrades alike.
+import type { Refusal } from '../auth.js'
+
+/** The refusals of the HTTP layer and the upgrade, by name: status and error code. */
+export const HttpRefusal = {
+  badRequest: { status: 400, error: 'COLLAB_BAD_REQUEST' },
+  badDocumentName: { status: 400, error: 'COLLAB_BAD_DOCUMENT_NAME' },
+  notWebSocket: { status: 400, error: 'COLLAB_NOT_WEBSOCKET' },
+  forbidden: { status: 403, error: 'COLLAB_FORBIDDEN' },
+  notFound: { status: 404, error: 'COLLAB_NOT_FOUND' },
+  methodNotAllowed: { status: 405, error: 'COLLAB_METHOD_NOT_ALLOWED' },
+  internal: { status: 500, error: 'COLLAB_INTERNAL' },
+  documentFull: { status: 503, error: 'COLLAB_DOCUMENT_FULL' },
+  loadFailed: { status: 503, error: 'COLLAB_LOAD_FAILED' },
+  draining: { status: 503, error: 'COLLAB_DRAINING' },
+} as const satisfies Record<string, { status: number; error: string }>
+
+/** One entry of the table, or an authenticator's refusal. */
+export type RefusalKind = (typeof HttpRefusal)[keyof typeof HttpRefusal] | Refusal
+
+/** The JSON reply for a refusal; `headers` adds e.g. `Allow` to a 405. */
+export function refusalResponse(
+  kind: RefusalKind,
+  reason: string,
+  headers: Record<string, string> = {},
+): Response {
+  return Response.json(
+    { error: kind.error, reason },
+    { status: kind.status, headers: { 'Cache-Control': 'no-store', ...headers } },
+  )
+}

@@ -1,0 +1,200 @@
+// One open document: its members, what goes to whom, and presence. The document state and the
+// write pipeline (write-before-relay) are its parts. Knows nothing of WebSockets: members are
+// reached through RoomMember, and the HTTP API or a cluster bus can write without a member.
+import { CloseCode } from '../../protocol/close-codes.js'
+import { CollabError } from '../../protocol/collab-error.js'
+import { MalformedUpdateError, checkUpdate } from '../../protocol/update-check.js'
+import type { DocStore, StoredDoc } from '../../persistence/store.js'
+import type { Observers, Origin } from '../events.js'
+import type { Logger } from '../logger.js'
+import { DocumentState } from './document-state.js'
+import type { RoomMember, RoomMessage } from './room-member.js'
+import { RoomPresence } from './room-presence.js'
+import { type CompactionLimits, WritePipeline } from './write-pipeline.js'
+
+/** What every room of a server shares. */
+export interface RoomContext {
+  readonly store: DocStore
+  readonly limits: CompactionLimits
+  readonly observers: Observers
+  /** The server's logger; the room adds its name. */
+  readonly logger: Logger
+}
+
+// An update with no structs and an empty delete set: clients answer a sync step 1 with it when
+// they have nothing new. Nothing to store or relay.
+const isEmptyUpdate = (update: Uint8Array): boolean =>
+  update.length === 2 && update[0] === 0 && update[1] === 0
+
+/** The error that closes a connection whose payload could not be decoded (1007). */
+const malformed = (message: string, cause?: unknown): CollabError =>
+  new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.invalidPayload, message, { cause })
+
+/** Checks an update's encoding; throws a 1007 CollabError saying what is wrong. */
+function assertWellFormed(update: Uint8Array): void {
+  try {
+    checkUpdate(update)
+  } catch (error) {
+    if (!(error instanceof MalformedUpdateError)) throw error
+    throw malformed(error.message)
+  }
+}
+
+/**
+ * One open document. Created loaded by `Room.load`; the registry owns its lifetime and calls
+ * `compactAll` before `destroy`. Invariant: the room holds and relays only durable updates.
+ */
+export class Room {
+  readonly name: string
+  /** Logs with the room name attached; connections in the room log through it too. */
+  readonly logger: Logger
+  /** Members by connection id. */
+  readonly #members = new Map<number, RoomMember>()
+  readonly #presence = new RoomPresence<RoomMember>((update) =>
+    this.#broadcast({ kind: 'awareness', update }, undefined),
+  )
+  readonly #observers: Observers
+  readonly #state: DocumentState
+  readonly #pipeline: WritePipeline
+
+  private constructor(name: string, context: RoomContext, stored: StoredDoc) {
+    this.name = name
+    this.logger = context.logger.child({ room: name })
+    this.#observers = context.observers
+    this.#state = new DocumentState(stored, this.logger)
+    this.#pipeline = new WritePipeline(
+      {
+        room: name,
+        store: context.store,
+        state: this.#state,
+        limits: context.limits,
+        observers: context.observers,
+        logger: this.logger,
+        onDurable: (update, origin) => this.#relayUpdate(update, origin),
+      },
+      stored,
+    )
+  }
+
+  /** Loads a room's stored state. A damaged stored update is logged and skipped, not fatal. */
+  static async load(name: string, context: RoomContext): Promise<Room> {
+    const stored = await context.store.load(name)
+    return new Room(name, context, stored)
+  }
+
+  /** Number of members. */
+  get memberCount(): number {
+    return this.#members.size
+  }
+
+  /** Adds a member and greets it: our sync step 1, then the awareness states we know. */
+  join(member: RoomMember): void {
+    this.#members.set(member.origin.connectionId, member)
+    member.deliver({ kind: 'syncStep1', stateVector: this.#state.stateVector() })
+    this.receiveQueryAwareness(member)
+    this.#observers.notify('joined', this.name, member.origin)
+  }
+
+  /** Removes a member and tells the others at once that its awareness states are gone. */
+  leave(member: RoomMember): void {
+    if (!this.#members.delete(member.origin.connectionId)) return
+    const removed = this.#presence.removeMember(member)
+    if (removed.length > 0) {
+      this.#observers.notify(
+        'awarenessChanged',
+        this.name,
+        { present: [], removed, stateCount: this.#presence.stateCount },
+        member.origin,
+      )
+    }
+    this.#observers.notify('left', this.name, member.origin)
+  }
+
+  /** Answers a sync step 1 with what the member lacks. */
+  receiveSyncStep1(member: RoomMember, stateVector: Uint8Array): void {
+    let missing: Uint8Array
+    try {
+      missing = this.#state.missing(stateVector)
+    } catch (error) {
+      throw malformed('malformed state vector', error)
+    }
+    member.deliver({ kind: 'syncStep2', update: missing })
+  }
+
+  /**
+   * Takes an update a member sent: checked, refused when the member may only read, stored, then
+   * relayed to the others. A store failure closes the member with 1011.
+   */
+  receiveUpdate(member: RoomMember, update: Uint8Array): void {
+    if (isEmptyUpdate(update)) return
+    if (member.origin.access !== 'write') {
+      member.denyUpdate('read-only')
+      return
+    }
+    assertWellFormed(update)
+    this.#pipeline.write(update, member.origin).catch((error: unknown) => {
+      this.logger.error({ err: error }, 'could not store an update; it was not relayed')
+      member.fail(
+        new CollabError(
+          'COLLAB_STORE_FAILED',
+          CloseCode.internalError,
+          'the server could not store your update; reconnect to send it again',
+          { cause: error },
+        ),
+      )
+    })
+  }
+
+  /**
+   * Writes an update that no member sent (the HTTP API, a server-side change) through the same
+   * path: checked, stored, then relayed to every member. Rejects with a CollabError when the
+   * update is malformed, or with the store's error when it could not be stored.
+   */
+  async writeUpdate(update: Uint8Array, origin: Origin): Promise<void> {
+    if (isEmptyUpdate(update)) return
+    assertWellFormed(update)
+    await this.#pipeline.write(update, origin)
+  }
+
+  /** Applies an awareness update from a member and relays it to the room (room-presence.ts). */
+  receiveAwareness(member: RoomMember, update: Uint8Array): void {
+    const change = this.#presence.receive(member, update)
+    if (!change) return
+    this.#observers.notify(
+      'awarenessChanged',
+      this.name,
+      { ...change, stateCount: this.#presence.stateCount },
+      member.origin,
+    )
+  }
+
+  /** Sends a member every awareness state the room knows. */
+  receiveQueryAwareness(member: RoomMember): void {
+    const states = this.#presence.encodeAll()
+    if (states) member.deliver({ kind: 'awareness', update: states })
+  }
+
+  /**
+   * Waits for every write under way, then compacts the log into one state. Rejects when the
+   * store fails; the room then stays loaded and the caller retries later.
+   */
+  compactAll(): Promise<void> {
+    return this.#pipeline.compactAll()
+  }
+
+  /** Frees the document. Only the registry calls this, after a successful `compactAll`. */
+  destroy(): void {
+    this.#state.destroy()
+  }
+
+  #relayUpdate(update: Uint8Array, origin: Origin): void {
+    const sender = origin.kind === 'connection' ? origin.connectionId : undefined
+    this.#broadcast({ kind: 'update', update }, sender)
+  }
+
+  #broadcast(message: RoomMessage, exceptConnectionId: number | undefined): void {
+    for (const [connectionId, member] of this.#members) {
+      if (connectionId !== exceptConnectionId) member.deliver(message)
+    }
+  }
+}

@@ -1,0 +1,131 @@
+// The one path by which a room's document changes: append to the store → durable → into the
+// document state → relayed, and the compaction policy that folds the log into one state.
+import type { DocStore, StoredDoc } from '../../persistence/store.js'
+import type { Observers, Origin } from '../events.js'
+import type { Logger } from '../logger.js'
+import type { ServerLimits } from '../options.js'
+import type { DocumentState } from './document-state.js'
+
+/** When a room's log is compacted. */
+export type CompactionLimits = Pick<ServerLimits, 'compactAfterUpdates' | 'compactAfterBytes'>
+
+/** What a pipeline works with; owned by its room. */
+export interface WritePipelineContext {
+  readonly room: string
+  readonly store: DocStore
+  readonly state: DocumentState
+  readonly limits: CompactionLimits
+  readonly observers: Observers
+  readonly logger: Logger
+  /** Called once an update is durable and in the document state: relay it. */
+  readonly onDurable: (update: Uint8Array, origin: Origin) => void
+}
+
+/**
+ * Writes a room's updates. Invariant: an update reaches the document state (and so the room's
+ * connections and new joiners) only after the store has made it durable (write-before-relay).
+ */
+export class WritePipeline {
+  readonly #context: WritePipelineContext
+  #lastDurableSeq: number
+  #logEntries: number
+  #logBytes: number
+  #pendingWrites = 0
+  #writesSettled: Array<() => void> = []
+  #compaction: Promise<void> | null = null
+
+  constructor(context: WritePipelineContext, stored: StoredDoc) {
+    this.#context = context
+    this.#lastDurableSeq = stored.lastSeq
+    this.#logEntries = stored.log.length
+    this.#logBytes = stored.log.reduce((sum, update) => sum + update.length, 0)
+    this.#compactIfDue()
+  }
+
+  /**
+   * Appends a checked update to the store; once it is durable, adds it to the document state and
+   * calls `onDurable`. Rejects, having changed nothing, when the store cannot write it.
+   */
+  write(update: Uint8Array, origin: Origin): Promise<void> {
+    const { room, store, state, observers } = this.#context
+    this.#pendingWrites++
+    return store.append(room, update).then(
+      (seq) => {
+        this.#writeSettled()
+        this.#lastDurableSeq = seq
+        this.#logEntries++
+        this.#logBytes += update.length
+        state.add(update, origin)
+        this.#context.onDurable(update, origin)
+        observers.notify('updateStored', room, update, origin)
+        this.#compactIfDue()
+      },
+      (error: unknown) => {
+        this.#writeSettled()
+        observers.notify('storeFailed', room, 'append', error)
+        throw error
+      },
+    )
+  }
+
+  /**
+   * Waits for every write under way, then compacts the whole log into one state. Rejects when the
+   * store fails; the room then stays loaded and the caller retries later.
+   */
+  async compactAll(): Promise<void> {
+    while (this.#pendingWrites > 0) {
+      await new Promise<void>((resolve) => this.#writesSettled.push(resolve))
+    }
+    // A compaction that finishes may start the next one for entries written in the meantime.
+    while (this.#compaction) await this.#compaction
+    if (this.#logEntries > 0) await this.#compact()
+  }
+
+  #writeSettled(): void {
+    this.#pendingWrites--
+    if (this.#pendingWrites === 0) for (const resolve of this.#writesSettled.splice(0)) resolve()
+  }
+
+  #compactIfDue(): void {
+    const { limits, logger } = this.#context
+    const isDue =
+      this.#logEntries >= limits.compactAfterUpdates || this.#logBytes >= limits.compactAfterBytes
+    if (!isDue || this.#compaction) return
+    this.#compact().catch((error: unknown) => {
+      logger.error({ err: error }, 'compaction failed; it will be retried')
+    })
+  }
+
+  // The compacted state covers exactly the durable updates (through #lastDurableSeq); appends
+  // still being written get higher sequence numbers and stay in the log.
+  #compact(): Promise<void> {
+    const { room, store, state, observers } = this.#context
+    const entries = this.#logEntries
+    const logBytes = this.#logBytes
+    this.#logEntries = 0
+    this.#logBytes = 0
+    const startedAtMs = performance.now()
+    const encoded = state.fullState()
+    this.#compaction = store.compact(room, encoded, this.#lastDurableSeq).then(
+      () => {
+        this.#compaction = null
+        observers.notify('compacted', room, {
+          entries,
+          logBytes,
+          stateBytes: encoded.update.length,
+          durationMs: performance.now() - startedAtMs,
+        })
+        // A burst may have passed the threshold again while this compaction was written.
+        this.#compactIfDue()
+      },
+      (error: unknown) => {
+        this.#compaction = null
+        this.#logEntries += entries
+        this.#logBytes += logBytes
+        observers.notify('storeFailed', room, 'compact', error)
+        throw error
+      },
+    )
+    return this.#compaction
+  }
+}

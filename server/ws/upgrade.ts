@@ -1,0 +1,112 @@
+// The WebSocket upgrade of a document: name from the URL, authenticate, check access and limits,
+// load the room, then hand the socket to ws. Every refusal is an HTTP status with a JSON reason,
+// before any WebSocket opens and, for authentication, before any document is loaded.
+import type { WebSocket, WebSocketServer } from 'ws'
+import { parseRoomPath } from '../../protocol/room-name.js'
+import { type Authenticate, type Principal, isRefusal } from '../auth.js'
+import type { ConnectionOrigin } from '../events.js'
+import { HttpRefusal, refusalResponse } from '../http/replies.js'
+import { requestPath } from '../http/request-path.js'
+import type { UpgradeBindings } from '../http/upgrade-bridge.js'
+import type { Logger } from '../logger.js'
+import type { ServerLimits } from '../options.js'
+import type { Room } from '../rooms/room.js'
+import type { RoomRegistry } from '../rooms/room-registry.js'
+
+/** What the upgrade works with; owned by the server. */
+export interface UpgradeContext {
+  readonly webSocketServer: WebSocketServer
+  readonly registry: RoomRegistry
+  readonly limits: Pick<ServerLimits, 'maxConnectionsPerRoom'>
+  readonly authenticate: Authenticate
+  readonly logger: Logger
+  readonly isDraining: () => boolean
+  /** A connection id not used before by this server. */
+  readonly nextConnectionId: () => number
+  /** Called with each new WebSocket; the server wraps it in a Connection that joins the room. */
+  readonly onOpen: (webSocket: WebSocket, room: Room, origin: ConnectionOrigin) => void
+}
+
+// What an accepted upgrade resolves with; the bridge sends nothing, as ws has answered already.
+const handedOver = (): Response => new Response(null, { status: 204 })
+
+const draining = (): Response =>
+  refusalResponse(HttpRefusal.draining, 'the server is shutting down')
+
+async function authenticateRequest(
+  context: UpgradeContext,
+  request: Request,
+  { incoming }: UpgradeBindings,
+): Promise<Principal | Response> {
+  let result
+  try {
+    result = await context.authenticate({
+      url: new URL(request.url),
+      headers: request.headers,
+      remoteAddress: incoming.socket.remoteAddress,
+    })
+  } catch (error) {
+    context.logger.error({ err: error }, 'authentication failed with an error')
+    return refusalResponse(HttpRefusal.internal, 'authentication failed; try again later')
+  }
+  return isRefusal(result) ? refusalResponse(result, result.reason) : result
+}
+
+/** Takes one document upgrade: hands the socket over, or resolves with the refusal to send. */
+export async function upgradeToDocument(
+  context: UpgradeContext,
+  request: Request,
+  bindings: UpgradeBindings,
+): Promise<Response> {
+  const { incoming, upgrade } = bindings
+  if (context.isDraining()) return draining()
+  if (incoming.headers.upgrade?.toLowerCase() !== 'websocket') {
+    return refusalResponse(HttpRefusal.notWebSocket, 'expected a WebSocket upgrade')
+  }
+  const parsed = parseRoomPath(requestPath(incoming))
+  if (!parsed.ok) return refusalResponse(HttpRefusal.badDocumentName, parsed.reason)
+  const name = parsed.name
+
+  const principal = await authenticateRequest(context, request, bindings)
+  if (principal instanceof Response) return principal
+  const access = principal.access(name)
+  if (!access) return refusalResponse(HttpRefusal.forbidden, 'no access to this document')
+
+  const { registry, limits } = context
+  if (registry.holderCount(name) >= limits.maxConnectionsPerRoom) {
+    return refusalResponse(
+      HttpRefusal.documentFull,
+      `the document has reached its limit of ${limits.maxConnectionsPerRoom} connections`,
+    )
+  }
+  let room: Room
+  try {
+    room = await registry.acquire(name)
+  } catch {
+    return refusalResponse(
+      HttpRefusal.loadFailed,
+      'the document could not be loaded; try again later',
+    )
+  }
+  if (context.isDraining()) {
+    registry.release(name)
+    return draining()
+  }
+  const origin: ConnectionOrigin = {
+    kind: 'connection',
+    connectionId: context.nextConnectionId(),
+    principal,
+    access,
+  }
+  let isUpgraded = false
+  upgrade.isHandedOver = true
+  // ws completes the handshake synchronously when there is no verifyClient option, or refuses
+  // it (bad key or version) with its own HTTP reply without calling back; either way the hold is
+  // settled right here.
+  context.webSocketServer.handleUpgrade(incoming, upgrade.socket, upgrade.head, (webSocket) => {
+    isUpgraded = true
+    context.onOpen(webSocket, room, origin)
+  })
+  if (!isUpgraded) registry.release(name)
+  return handedOver()
+}

@@ -1,0 +1,90 @@
+// The storage format, byte for byte: the LevelDB key layout `v1` and the write-ahead-log record
+// (persistence/README.md). A change here needs a new layout version and a migration.
+import assert from 'node:assert/strict'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { openDatabase } from '../../persistence/leveldb/database.js'
+import { openLevelDbStore } from '../../persistence/leveldb/store.js'
+import { WriteAheadLog, encodeRoomName } from '../../persistence/leveldb/write-ahead-log.js'
+import { deferCleanup } from '../helpers/cleanup.js'
+import { makeTempDir } from '../helpers/tmp-dir.js'
+
+const seqHex = (seq: number): string => seq.toString(16).padStart(16, '0')
+
+test('the LevelDB store writes the v1 key layout and meta record', async (t) => {
+  const directory = await makeTempDir(t)
+  const startedAtMs = Date.now()
+  const store = await openLevelDbStore({ directory })
+  await store.load('a/b')
+  const updates = [Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5), Uint8Array.of(6)]
+  for (const update of updates) await store.append('a/b', update)
+  // Compactions always write the meta record, so it holds the log after this one.
+  await store.compact(
+    'a/b',
+    { update: Uint8Array.of(7, 7, 7, 7), stateVector: Uint8Array.of(8) },
+    1,
+  )
+  await store.close()
+
+  const db = await openDatabase(directory)
+  deferCleanup(t, () => db.close())
+  const entries = await db.readRange({ gt: Buffer.from('v1\0'), lt: Buffer.from('v1\u0001') })
+  const prefix = 'v1\0a/b\0'
+  assert.deepEqual(
+    entries.map(({ key }) => key.toString('utf8')),
+    [
+      `${prefix}log\0${seqHex(2)}`,
+      `${prefix}log\0${seqHex(3)}`,
+      `${prefix}meta`,
+      `${prefix}snapshot`,
+      `${prefix}snapshot-seq`,
+      `${prefix}snapshot-vector`,
+    ],
+  )
+  const values = entries.map(({ value }) => value)
+  assert.deepEqual(values[0], Buffer.from(updates[1]!))
+  assert.deepEqual(values[1], Buffer.from(updates[2]!))
+  assert.deepEqual(values[3], Buffer.of(7, 7, 7, 7))
+  assert.equal(values[4]!.toString('latin1'), seqHex(1))
+  assert.deepEqual(values[5], Buffer.of(8))
+
+  const meta = values[2]!.toString('utf8')
+  const record = JSON.parse(meta) as Record<string, number>
+  assert.deepEqual(Object.keys(record), [
+    'createdAtMs',
+    'updatedAtMs',
+    'snapshotBytes',
+    'logBytes',
+    'logEntries',
+  ])
+  assert.ok(record.createdAtMs! >= startedAtMs && record.updatedAtMs! >= record.createdAtMs!)
+  assert.deepEqual(
+    {
+      snapshotBytes: record.snapshotBytes,
+      logBytes: record.logBytes,
+      logEntries: record.logEntries,
+    },
+    { snapshotBytes: 4, logBytes: 3, logEntries: 2 },
+  )
+  assert.equal(meta, JSON.stringify(record), 'plain JSON.stringify output, no spaces')
+})
+
+test('the write-ahead log writes its record format to 16-hex-digit generation files', async (t) => {
+  const directory = await makeTempDir(t)
+  const wal = new WriteAheadLog(directory)
+  deferCleanup(t, () => wal.close())
+  wal.append(encodeRoomName('é'), 3, Uint8Array.of(0xaa, 0xbb))
+  assert.deepEqual(readdirSync(directory), ['0000000000000001.wal'])
+  const seq = Buffer.alloc(8)
+  seq.writeDoubleLE(3)
+  assert.deepEqual(
+    readFileSync(join(directory, '0000000000000001.wal')),
+    Buffer.concat([
+      Buffer.of(0xc7, 13, 0, 0, 0), // marker, u32le body length: 1 + 2 + 8 + 2
+      Buffer.of(2, 0xc3, 0xa9), // varuint byte length of the room name, its UTF-8
+      seq, // f64le
+      Buffer.of(0xaa, 0xbb), // the update
+    ]),
+  )
+})

@@ -91,6 +91,16 @@ function command(kind: ServerKind, port: number, options: StartOptions, inspectP
           'warn',
           '--unload-grace-ms',
           '1000',
+          // The load comes from one address, as fast as it can: the abuse limits are for the
+          // internet, and the peers have none.
+          '--max-connections-per-ip',
+          '0',
+          '--max-connections',
+          '20000',
+          '--max-messages-per-second',
+          '0',
+          '--max-bytes-per-second',
+          '0',
         ],
         env,
       }

@@ -2,8 +2,11 @@
 // commander reads the environment variables from process.env.
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { TrustedProxies } from '../server/limits/client-address.js'
 import { defaultLimits, type ServerLimits } from '../server/options.js'
 import { type LogLevel, logLevels } from '../server/logger.js'
+import { connectionsWithinOpenFiles, readOpenFileLimit } from './open-file-limit.js'
+import { type SecurityConfig, addSecurityOptions, readSecurityConfig } from './security-config.js'
 
 /** Everything the server process is configured with. */
 export interface Config {
@@ -13,6 +16,9 @@ export interface Config {
   logLevel: LogLevel
   syncWrites: boolean
   limits: ServerLimits
+  /** CIDR ranges of the proxies whose X-Forwarded-For is believed (--trust-proxy). */
+  trustedProxies: string[]
+  security: SecurityConfig
 }
 
 /** A configuration the process cannot start with; main prints the message and exits 2. */
@@ -42,6 +48,26 @@ function parseCount(value: string): number {
     throw new InvalidArgumentError('expected a whole number of at least 1.')
   }
   return Number(value)
+}
+
+// For limits that 0 turns off.
+function parseCountOrOff(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number (0: off).')
+  return Number(value)
+}
+
+function parseBytesOrOff(value: string): number {
+  return /^0+$/.test(value.trim()) ? 0 : parseBytes(value)
+}
+
+function parseProxyRanges(value: string): string[] {
+  const ranges = value.split(',').map((range) => range.trim())
+  try {
+    new TrustedProxies(ranges)
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}.`)
+  }
+  return ranges
 }
 
 function parseBytes(value: string): number {
@@ -125,6 +151,55 @@ const limitOptions: ReadonlyArray<[keyof ServerLimits, Option]> = (
       'on SIGTERM, drop clients still connected after this',
       parseCount,
     ],
+    [
+      'maxConnections',
+      '--max-connections <count>',
+      'MAX_CONNECTIONS',
+      'WebSocket connections in all (more: HTTP 429); by default lowered below the open-file limit',
+      parseCount,
+    ],
+    [
+      'maxConnectionsPerIp',
+      '--max-connections-per-ip <count>',
+      'MAX_CONNECTIONS_PER_IP',
+      'WebSocket connections per client address (more: HTTP 429; 0: off)',
+      parseCountOrOff,
+    ],
+    [
+      'maxOpenDocuments',
+      '--max-open-documents <count>',
+      'MAX_OPEN_DOCUMENTS',
+      'documents loaded at once (a connection to another: HTTP 503)',
+      parseCount,
+    ],
+    [
+      'maxMessagesPerSecond',
+      '--max-messages-per-second <count>',
+      'MAX_MESSAGES_PER_SECOND',
+      'frames a connection may send per second, bursts of 10 s (faster: close 4429; 0: off)',
+      parseCountOrOff,
+    ],
+    [
+      'maxBytesPerSecond',
+      '--max-bytes-per-second <size>',
+      'MAX_BYTES_PER_SECOND',
+      'bytes a connection may send per second, bursts of 10 s (faster: close 4429; 0: off)',
+      parseBytesOrOff,
+    ],
+    [
+      'maxDocumentBytes',
+      '--max-document-bytes <size>',
+      'MAX_DOCUMENT_BYTES',
+      'encoded size a document may grow to (an update past it: close 4413)',
+      parseBytes,
+    ],
+    [
+      'handshakeTimeoutMs',
+      '--handshake-timeout-ms <ms>',
+      'HANDSHAKE_TIMEOUT_MS',
+      'time for request headers, and for an upgrade to authenticate and load',
+      parseCount,
+    ],
   ] as const
 ).map(([key, flag, env, description, parse]) => [
   key,
@@ -174,6 +249,16 @@ function buildProgram(): Command {
         .argParser(parseBoolean),
     )
   for (const [, option] of limitOptions) program.addOption(option)
+  program.addOption(
+    new Option(
+      '--trust-proxy <cidrs>',
+      'proxies whose X-Forwarded-For names the client, e.g. 127.0.0.1/32,10.0.0.0/8,::1/128',
+    )
+      .env('TRUST_PROXY')
+      .default([], 'none: X-Forwarded-For is ignored')
+      .argParser(parseProxyRanges),
+  )
+  addSecurityOptions(program)
   return program.helpOption('-h, --help', 'show this help').showHelpAfterError(false).exitOverride()
 }
 
@@ -182,11 +267,13 @@ export type ParsedCommandLine = { kind: 'run'; config: Config } | { kind: 'exit'
 
 /**
  * Reads flags (argv without node and script) and environment variables. Throws ConfigError
- * with a one-line message for any bad value.
+ * with a one-line message for any bad value. Unless set, --max-connections is lowered to fit
+ * `openFileLimit`, the process's own by default (cli/open-file-limit.ts).
  */
 export function parseCommandLine(
   args: readonly string[],
   print: (text: string) => void,
+  openFileLimit: number | undefined = readOpenFileLimit(),
 ): ParsedCommandLine {
   const program = buildProgram()
   program.configureOutput({ writeOut: print, writeErr: () => undefined })
@@ -202,8 +289,13 @@ export function parseCommandLine(
     throw error
   }
   const value = <T>(name: string): T => program.getOptionValue(name) as T
+  const security = readSecurityConfig(program)
+  if (typeof security === 'string') throw new ConfigError(security)
   const limits = { ...defaultLimits }
   for (const [key, option] of limitOptions) limits[key] = value<number>(option.attributeName())
+  if (program.getOptionValueSource('maxConnections') === 'default') {
+    limits.maxConnections = connectionsWithinOpenFiles(limits.maxConnections, openFileLimit)
+  }
   return {
     kind: 'run',
     config: {
@@ -213,6 +305,8 @@ export function parseCommandLine(
       logLevel: value('logLevel'),
       syncWrites: value('fsync'),
       limits,
+      trustedProxies: value('trustProxy'),
+      security,
     },
   }
 }

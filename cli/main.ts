@@ -1,10 +1,12 @@
-// The collab-server command: configuration → LevelDB store → server → signals.
-// The composition root: the only place that picks the concrete store.
+// The collab-server command: configuration → LevelDB store → security → server → signals, or
+// `collab-server token …`. The composition root: the only place that picks the concrete adapters.
 import { fileURLToPath } from 'node:url'
 import { openLevelDbStore } from '../persistence/leveldb/store.js'
 import { createCollabServer } from '../server/index.js'
 import { createLogger } from '../server/logger.js'
 import { ConfigError, parseCommandLine } from './config.js'
+import { prepareSecurity } from './security.js'
+import { runTokenCommand } from './token-command.js'
 import { keepYoungGenerationSmall } from './young-generation.js'
 
 /** Exit code for a configuration or environment the server cannot start with. */
@@ -15,10 +17,23 @@ function exitWith(message: string): never {
   process.exit(exitBadConfig)
 }
 
+const print = (text: string): void => {
+  process.stdout.write(text)
+}
+
 async function main(): Promise<void> {
+  const args = process.argv.slice(2)
+  if (args[0] === 'token') {
+    try {
+      process.exit(await runTokenCommand(args.slice(1), print))
+    } catch (error) {
+      if (error instanceof ConfigError) exitWith(error.message)
+      throw error
+    }
+  }
   let parsed
   try {
-    parsed = parseCommandLine(process.argv.slice(2), (text) => process.stdout.write(text))
+    parsed = parseCommandLine(args, print)
   } catch (error) {
     if (error instanceof ConfigError) exitWith(error.message)
     throw error
@@ -39,19 +54,32 @@ async function main(): Promise<void> {
     exitWith(`${(error as Error).message} (--data / DATA_DIR)`)
   }
 
+  let security
+  try {
+    security = await prepareSecurity(config.security, config.host)
+  } catch (error) {
+    await store.close()
+    if (error instanceof ConfigError) exitWith(error.message)
+    throw error
+  }
+
   const server = createCollabServer({
     store,
     logger,
     limits: config.limits,
+    trustedProxies: config.trustedProxies,
+    ...security.options,
     // Built by scripts/build.mjs; the same path from cli/main.ts and from the bundled dist/cli.js.
     staticDirectory: fileURLToPath(new URL('../dist/public', import.meta.url)),
   })
   try {
     const address = await server.listen(config.port, config.host)
+    const [ws, http] = security.options.tls ? ['wss', 'https'] : ['ws', 'http']
     logger.info(
       { host: config.host, port: address.port, dataDirectory: config.dataDirectory },
-      `listening on ws://${config.host}:${address.port}; editor demo at http://${config.host}:${address.port}/`,
+      `listening on ${ws}://${config.host}:${address.port}; editor demo at ${http}://${config.host}:${address.port}/`,
     )
+    security.announce(logger)
   } catch (error) {
     await store.close()
     const code = (error as NodeJS.ErrnoException).code

@@ -1,5 +1,6 @@
-// The <collab-editor> custom element: createEditor driven by HTML attributes, re-created when
-// they change. Defining it is left to the caller (embed.ts does it for the bundle).
+// The <collab-editor> custom element: createEditor driven by HTML attributes (and the getToken
+// property, as a function cannot be an attribute), re-created when they change. Defining it is
+// left to the caller (embed.ts does it for the bundle).
 import { type CollabEditor, createEditor, type EditorEvents } from './index.js'
 
 /** Attributes the element reads; changing one re-creates the editor. */
@@ -25,12 +26,15 @@ export interface ElementConfig {
 export interface CollabEditorElement extends HTMLElement {
   /** The editor, once the element is connected with valid attributes. */
   readonly editor: CollabEditor | undefined
+  /** As the `getToken` option of createEditor; setting it re-creates the editor. */
+  getToken: (() => Promise<string>) | undefined
 }
 
 /**
  * Builds the element class. Reflects the connection as the `status` attribute (`connecting`,
- * `connected`, `offline`) and a `synced` attribute, and re-dispatches the editor's events as
- * `status`, `synced` and `presence` CustomEvents (the value in `detail`).
+ * `connected`, `offline`), a `synced` attribute, a `view-only` attribute while the user may only
+ * read and a `problem` attribute (the problem's kind), and re-dispatches the editor's events as
+ * `status`, `synced`, `presence`, `readonly` and `problem` CustomEvents (the value in `detail`).
  */
 export function createCollabEditorElementClass(
   config: ElementConfig,
@@ -38,10 +42,31 @@ export function createCollabEditorElementClass(
   return class extends HTMLElement implements CollabEditorElement {
     static observedAttributes = [...elementAttributes]
     #editor: CollabEditor | undefined
+    #getToken: (() => Promise<string>) | undefined
     #isRenderQueued = false
+
+    constructor() {
+      super()
+      // A page may set the property before the bundle has defined the element; that own
+      // property would hide the accessor, so it is taken over here.
+      if (Object.hasOwn(this, 'getToken')) {
+        const getToken = (this as { getToken?: () => Promise<string> }).getToken
+        Reflect.deleteProperty(this, 'getToken')
+        this.getToken = getToken
+      }
+    }
 
     get editor(): CollabEditor | undefined {
       return this.#editor
+    }
+
+    get getToken(): (() => Promise<string>) | undefined {
+      return this.#getToken
+    }
+
+    set getToken(getToken: (() => Promise<string>) | undefined) {
+      this.#getToken = getToken
+      if (this.isConnected) this.#queueRender()
     }
 
     connectedCallback(): void {
@@ -79,6 +104,7 @@ export function createCollabEditorElementClass(
             color: this.getAttribute('user-color') || undefined,
           },
           token: this.getAttribute('token') ?? undefined,
+          getToken: this.#getToken,
           readOnly: this.hasAttribute('read-only'),
           offlineCache: !this.hasAttribute('no-offline-cache'),
         })
@@ -90,22 +116,31 @@ export function createCollabEditorElementClass(
         return
       }
       const editor = this.#editor
-      this.setAttribute('status', editor.status)
-      const forward = <K extends keyof EditorEvents>(type: K): void => {
-        editor.on(type, (detail) => this.dispatchEvent(new CustomEvent(type, { detail })))
+      const reflect = (): void => {
+        this.setAttribute('status', editor.status)
+        this.toggleAttribute('synced', editor.isSynced)
+        this.toggleAttribute('view-only', editor.isReadOnly)
+        if (editor.problem) this.setAttribute('problem', editor.problem.kind)
+        else this.removeAttribute('problem')
       }
-      editor.on('status', (status) => this.setAttribute('status', status))
-      editor.on('synced', (isSynced) => this.toggleAttribute('synced', isSynced))
+      reflect()
+      const forward = <K extends keyof EditorEvents>(type: K): void => {
+        editor.on(type, (detail) => {
+          reflect()
+          this.dispatchEvent(new CustomEvent(type, { detail }))
+        })
+      }
       forward('status')
       forward('synced')
       forward('presence')
+      forward('readonly')
+      forward('problem')
     }
 
     #destroyEditor(): void {
       this.#editor?.destroy()
       this.#editor = undefined
-      this.removeAttribute('status')
-      this.removeAttribute('synced')
+      for (const name of ['status', 'synced', 'view-only', 'problem']) this.removeAttribute(name)
     }
   }
 }

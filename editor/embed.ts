@@ -5,6 +5,8 @@ import { createCollabEditorElementClass } from './element.js'
 export { createEditor, editorSchema, fragmentName } from './index.js'
 export type {
   CollabEditor,
+  ConnectionProblem,
+  ConnectionProblemKind,
   ConnectionStatus,
   EditorEvents,
   EditorOptions,

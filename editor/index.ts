@@ -5,10 +5,18 @@ import { dropCursor } from 'prosemirror-dropcursor'
 import { gapCursor } from 'prosemirror-gapcursor'
 import { EditorState } from 'prosemirror-state'
 import { EditorView } from 'prosemirror-view'
-import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
+import {
+  yCursorPlugin,
+  ySyncPlugin,
+  ySyncPluginKey,
+  yUndoPlugin,
+  yUndoPluginKey,
+} from 'y-prosemirror'
+import { Awareness } from 'y-protocols/awareness'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { validateRoomName } from '../protocol/room-name.js'
+import type { ConnectionProblem } from './connection-problem.js'
 import { type ConnectionStatus, syncDocument, normalizeServerUrl } from './document-sync.js'
 import { Emitter } from './emitter.js'
 import { buildInputRules, buildKeymaps } from './plugins.js'
@@ -20,10 +28,13 @@ import {
   randomUserName,
   type UserIdentity,
 } from './presence.js'
+import { createProblemNotice } from './problem-notice.js'
 import { editorSchema } from './schema.js'
 import { createStatusBar } from './status-bar.js'
 import { toolbarPlugin } from './toolbar.js'
+import { trackUnsavedChanges } from './unsaved-changes.js'
 
+export type { ConnectionProblem, ConnectionProblemKind } from './connection-problem.js'
 export type { ConnectionStatus } from './document-sync.js'
 export type { PresentUser, UserIdentity } from './presence.js'
 export { editorSchema } from './schema.js'
@@ -39,8 +50,16 @@ export interface EditorOptions {
   document: string
   /** How others see this user; a random friendly name and colour fill what is missing. */
   user?: Partial<UserIdentity>
-  /** Sent as the `token` query parameter of the WebSocket URL. */
+  /** Sent as the `token` query parameter of the WebSocket URL (of the first connection, when
+   * `getToken` is given too). */
   token?: string
+  /**
+   * Called for a fresh token before every connection attempt (the first, unless `token` is
+   * given, and every reconnection: after the server closed with 4401, after a failed attempt).
+   * While it is pending the editor does not connect; when it rejects, the editor retries with
+   * backoff. The document and the unsent edits stay as they are.
+   */
+  getToken?: () => Promise<string>
   /** Show the document without letting this user change it (no toolbar). Default false. */
   readOnly?: boolean
   /** Keep the document in IndexedDB so offline edits survive a reload. Default true. */
@@ -56,6 +75,10 @@ export interface EditorEvents {
   synced: boolean
   /** Everyone in the document, this user first. */
   presence: PresentUser[]
+  /** The server refused an update because this user may only read; the editor is now read-only. */
+  readonly: boolean
+  /** A connection problem began or changed; null when it is over. */
+  problem: ConnectionProblem | null
 }
 
 /** A mounted editor. The caller owns it and calls `destroy` when done. */
@@ -69,6 +92,10 @@ export interface CollabEditor {
   readonly user: UserIdentity
   readonly status: ConnectionStatus
   readonly isSynced: boolean
+  /** True when this user may only read: the `readOnly` option, or the server said so. */
+  readonly isReadOnly: boolean
+  /** What the server refused, while the editor shows it; null when all is well. */
+  readonly problem: ConnectionProblem | null
   /** Resolves when the document has first synced with the server (never, if destroyed first). */
   readonly whenSynced: Promise<void>
   users(): PresentUser[]
@@ -79,7 +106,7 @@ export interface CollabEditor {
 
 /**
  * Mounts a collaborative editor at the end of `container`. Throws RangeError for a bad server
- * URL, document name or user colour.
+ * URL, document name, user colour or a `getToken` that is not a function.
  */
 export function createEditor(container: HTMLElement, options: EditorOptions): CollabEditor {
   const serverUrl = normalizeServerUrl(options.serverUrl)
@@ -89,18 +116,12 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
     name: options.user?.name ?? randomUserName(),
     color: options.user?.color ?? randomColor(),
   })
-  const isReadOnly = options.readOnly ?? false
+  if (options.getToken !== undefined && typeof options.getToken !== 'function')
+    throw new RangeError('getToken must be a function that resolves to a token')
+  const isReadOnlyOption = options.readOnly ?? false
 
   const doc = new Y.Doc()
-  const sync = syncDocument(doc, {
-    serverUrl,
-    document: room.name,
-    token: options.token,
-    offlineCache: options.offlineCache ?? true,
-    maxBackoffMs: options.maxBackoffMs ?? 5000,
-  })
-  const { provider } = sync
-  const { awareness } = provider
+  const awareness = new Awareness(doc)
   awareness.setLocalStateField('user', user)
 
   const root = document.createElement('div')
@@ -111,11 +132,13 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
   const body = document.createElement('div')
   body.className = 'collab-editor-body'
   const statusBar = createStatusBar()
-  if (!isReadOnly) root.append(toolbar)
-  root.append(body, statusBar.element)
+  const notice = createProblemNotice()
+  if (!isReadOnlyOption) root.append(toolbar)
+  root.append(notice.element, body, statusBar.element)
 
+  const fragment = doc.getXmlFragment(fragmentName)
   const plugins = [
-    ySyncPlugin(doc.getXmlFragment(fragmentName)),
+    ySyncPlugin(fragment),
     yCursorPlugin(awareness),
     yUndoPlugin(),
     buildInputRules(),
@@ -123,20 +146,49 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
     dropCursor(),
     gapCursor(),
   ]
-  if (!isReadOnly) plugins.push(toolbarPlugin(toolbar))
+  if (!isReadOnlyOption) plugins.push(toolbarPlugin(toolbar))
   const view = new EditorView(body, {
     state: EditorState.create({ schema: editorSchema, plugins }),
-    editable: () => !isReadOnly,
+    editable: () => !isReadOnlyOption,
     attributes: { 'aria-label': `Document ${room.name}`, spellcheck: 'false' },
   })
+  const undoManager = (yUndoPluginKey.getState(view.state) as { undoManager: Y.UndoManager })
+    .undoManager
+  const sync = syncDocument(doc, {
+    serverUrl,
+    document: room.name,
+    token: options.token,
+    getToken: options.getToken,
+    awareness,
+    isReadOnly: isReadOnlyOption,
+    // The editor's own changes: typing (the sync plugin's origin) and Mod-z / Mod-y.
+    changes: trackUnsavedChanges(fragment, [ySyncPluginKey, undoManager]),
+    offlineCache: options.offlineCache ?? true,
+    maxBackoffMs: options.maxBackoffMs ?? 5000,
+  })
+  const { provider } = sync
 
   const events = new Emitter<EditorEvents>()
   let isSynced = false
   let resolveSynced: () => void = () => undefined
   const whenSynced = new Promise<void>((resolve) => (resolveSynced = resolve))
+  // Read-only, or stopped for good: nothing typed now could reach the server.
+  const isEditable = (): boolean => !sync.isReadOnly() && sync.problem()?.isRetrying !== false
+  const showState = (): void => {
+    const problem = sync.problem()
+    root.dataset.status = sync.status()
+    root.toggleAttribute('data-view-only', sync.isReadOnly())
+    if (problem) root.dataset.problem = problem.kind
+    else delete root.dataset.problem
+    statusBar.showStatus({ status: sync.status(), problem, isReadOnly: sync.isReadOnly() })
+    notice.show(problem)
+    if (!isEditable()) {
+      if (view.editable) view.setProps({ editable: () => false })
+      toolbar.remove()
+    }
+  }
   const showStatus = (status: ConnectionStatus): void => {
-    root.dataset.status = status
-    statusBar.showStatus(status)
+    showState()
     events.emit('status', status)
   }
   const showUsers = (): void => {
@@ -144,9 +196,17 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
     statusBar.showUsers(users)
     events.emit('presence', users)
   }
-  showStatus(sync.status())
+  showState()
   showUsers()
   sync.events.on('status', showStatus)
+  sync.events.on('readonly', (isReadOnly) => {
+    showState()
+    events.emit('readonly', isReadOnly)
+  })
+  sync.events.on('problem', (problem) => {
+    showState()
+    events.emit('problem', problem)
+  })
   sync.events.on('synced', (synced) => {
     isSynced = synced
     root.toggleAttribute('data-synced', synced)
@@ -168,6 +228,12 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
     },
     get isSynced() {
       return isSynced
+    },
+    get isReadOnly() {
+      return sync.isReadOnly()
+    },
+    get problem() {
+      return sync.problem()
     },
     whenSynced,
     users: () => listPresentUsers(awareness),

@@ -43,6 +43,13 @@ export interface DocStore {
   compact(room: string, state: EncodedState, throughSeq: number): Promise<void>
   /** The server has unloaded the room: the store may drop what it keeps in memory for it. */
   evict(room: string): void
+  /**
+   * A small server-wide record kept outside every document (e.g. the revocation list), or null
+   * when it was never written. Reads what was written before, also by an earlier process.
+   */
+  readRecord(name: string): Promise<Uint8Array | null>
+  /** Replaces a server-wide record; resolves once it is as durable as an append. */
+  writeRecord(name: string, value: Uint8Array): Promise<void>
   /** Makes everything appended so far permanent in the store's own format, then closes it. */
   close(): Promise<void>
 }

@@ -16,6 +16,14 @@ export const CloseCode = {
   internalError: 1011,
   /** The connection could not keep up (its send buffer passed the bound); reconnect later. */
   tryAgainLater: 1013,
+  /** The credential expired; reconnect with a fresh one. */
+  credentialsExpired: 4401,
+  /** Access was withdrawn (the user's tokens were revoked). */
+  forbidden: 4403,
+  /** The update would grow the document past its size limit. */
+  documentTooLarge: 4413,
+  /** The connection sent more than its message or byte rate allows. */
+  rateLimited: 4429,
 } as const
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode]

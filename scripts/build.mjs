@@ -39,6 +39,8 @@ async function buildAll() {
     bundle({
       entryPoints: { cli: 'cli/main.ts' },
       outdir: 'dist',
+      // dist/cli.js is the package's `bin`.
+      banner: { js: '#!/usr/bin/env node' },
       bundle: true,
       platform: 'node',
       target: 'node20',

@@ -11,6 +11,12 @@ export interface Principal {
   readonly userId: string
   /** Display name, when the authenticator knows one. */
   readonly name?: string
+  /** May do server-wide operations: list every document, delete, back up, revoke. */
+  readonly isAdmin?: boolean
+  /** When the credential expires (Unix ms); an open connection is closed with 4401 by then. */
+  readonly expiresAtMs?: number
+  /** When the credential was issued (Unix ms); a revocation refuses those issued before it. */
+  readonly issuedAtMs?: number
   /** What this principal may do with `document`; null: nothing, not even read it. */
   access(document: string): Access | null
 }
@@ -30,8 +36,13 @@ export interface AuthRequest {
   /** The full request URL (the query holds y-websocket's `params`, e.g. `token`). */
   readonly url: URL
   readonly headers: Headers
-  /** The peer's address as the socket reports it. */
+  /** The client's address: the socket's, or the forwarded one from a trusted proxy. */
   readonly remoteAddress: string | undefined
+  /**
+   * True when the request's Origin header names this server or an allowed origin. Ambient
+   * credentials (cookies) count only then: a page on another site cannot ride them.
+   */
+  readonly isTrustedOrigin: boolean
 }
 
 /**

@@ -2,6 +2,7 @@
 // heartbeat together. Adapters (store, logger, authenticator, observers) come in through options;
 // this module never picks them.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { getRequestListener } from '@hono/node-server'
@@ -9,13 +10,20 @@ import { type WebSocket, WebSocketServer } from 'ws'
 import { allowEveryone } from './auth.js'
 import { type ConnectionOrigin, Observers } from './events.js'
 import { createHttpApp } from './http/app.js'
+import { createOriginPolicy } from './http/origins.js'
+import { type RequestAuthContext, authenticateRequest } from './http/request-auth.js'
 import type { ServerStats } from './http/health.js'
 import { createStaticFiles } from './http/static-files.js'
 import { routeUpgrade } from './http/upgrade-bridge.js'
+import { TrustedProxies } from './limits/client-address.js'
+import { ConnectionAdmission } from './limits/connection-admission.js'
+import { handshakeServerOptions, startUpgradeDeadline } from './limits/handshake-timeouts.js'
 import { type CollabServerOptions, defaultLimits, type ServerLimits } from './options.js'
 import type { Room } from './rooms/room.js'
+import { Revocations } from './revocations.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import { Connection } from './ws/connection.js'
+import { startExpirySweep } from './ws/expiry.js'
 import { startHeartbeat } from './ws/heartbeat.js'
 import { FrameEncoder } from './ws/outgoing-frame.js'
 import { createReasonedWebSocketClass } from './ws/reasoned-web-socket.js'
@@ -72,6 +80,8 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     limits.unloadGraceMs,
   )
   const connections = new Set<Connection>()
+  /** The connections whose principal's credential expires (server/ws/expiry.ts). */
+  const expiring = new Set<Connection>()
   const connectionsGone: Array<() => void> = []
   let lastConnectionId = 0
   let closing: Promise<void> | undefined
@@ -86,6 +96,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     frames: new FrameEncoder(),
     onClosed: (connection: Connection) => {
       connections.delete(connection)
+      expiring.delete(connection)
       registry.release(connection.room.name)
       if (connections.size === 0) for (const resolve of connectionsGone.splice(0)) resolve()
     },
@@ -97,22 +108,52 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     uptimeSeconds: Math.round((Date.now() - startedAtMs) / 1000),
   })
 
+  const revocations = new Revocations(options.store)
+  const auth: RequestAuthContext = {
+    authenticate: options.authenticate ?? allowEveryone,
+    revocations,
+    checkOrigin: createOriginPolicy(options.allowedOrigins ?? '*', options.tls ? 'https' : 'http'),
+    logger,
+  }
+  const admission = new ConnectionAdmission(
+    limits,
+    registry,
+    new TrustedProxies(options.trustedProxies ?? []),
+  )
   const upgradeContext = {
     webSocketServer,
+    admission,
     registry,
     limits,
-    authenticate: options.authenticate ?? allowEveryone,
-    logger,
+    auth,
     isDraining: () => closing !== undefined,
     nextConnectionId: () => ++lastConnectionId,
     onOpen: (webSocket: WebSocket, room: Room, origin: ConnectionOrigin) => {
-      connections.add(new Connection(webSocket, room, origin, connectionContext))
+      const connection = new Connection(webSocket, room, origin, connectionContext)
+      connections.add(connection)
+      if (origin.principal.expiresAtMs !== undefined) expiring.add(connection)
     },
+  }
+  const revokeUser = async (userId: string) => {
+    const revokedAtMs = await revocations.revoke(userId)
+    let closedConnections = 0
+    for (const connection of connections) {
+      if (connection.origin.principal.userId !== userId) continue
+      connection.closeForRevocation()
+      closedConnections++
+    }
+    logger.info({ userId, closedConnections }, 'revoked a user’s credentials')
+    return { revokedAtMs, closedConnections }
   }
   const app = createHttpApp({
     logger,
     stats,
     staticFiles: options.staticDirectory ? createStaticFiles(options.staticDirectory) : undefined,
+    admin: {
+      authenticate: (request, bindings) =>
+        authenticateRequest(auth, request, admission.clientAddress(bindings.incoming)),
+      revokeUser,
+    },
     upgradeDocument: (request, bindings) => upgradeToDocument(upgradeContext, request, bindings),
   })
   const requestListener = getRequestListener((request, bindings) => app.fetch(request, bindings), {
@@ -122,20 +163,29 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     void requestListener(request, response)
   }
   const handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const cancelDeadline = startUpgradeDeadline(socket, limits.handshakeTimeoutMs)
     void routeUpgrade(
       (fetchRequest, bindings) => app.fetch(fetchRequest, bindings),
       logger,
       request,
       socket,
       head,
-    )
+    ).finally(cancelDeadline)
   }
-  const httpServer = createServer(handleRequest)
+  const handshake = handshakeServerOptions(limits.handshakeTimeoutMs)
+  const httpServer = options.tls
+    ? createHttpsServer(
+        { ...handshake, cert: options.tls.cert, key: options.tls.key },
+        handleRequest,
+      )
+    : createServer(handshake, handleRequest)
   httpServer.on('upgrade', handleUpgrade)
   const stopHeartbeat = startHeartbeat(connections, limits.heartbeatIntervalMs)
+  const stopExpirySweep = startExpirySweep(expiring)
 
   async function drain(): Promise<void> {
     stopHeartbeat()
+    stopExpirySweep()
     if (httpServer.listening) {
       httpServer.close()
       httpServer.closeIdleConnections()

@@ -2,6 +2,7 @@
 import type { DocStore } from '../persistence/store.js'
 import type { Authenticate } from './auth.js'
 import type { CollabObserver } from './events.js'
+import type { AllowedOrigins } from './http/origins.js'
 import type { Logger } from './logger.js'
 
 /** Limits and timings of the server; every one has a default and a CLI flag (cli/config.ts). */
@@ -24,6 +25,27 @@ export interface ServerLimits {
   maxAwarenessBytes: number
   /** On shutdown, clients still connected after this are dropped and the process exits. */
   shutdownTimeoutMs: number
+  /**
+   * WebSocket connections the server holds at once, upgrades under way included; more are
+   * refused at the upgrade with 429. Keep it below the open-file limit: the CLI lowers its
+   * default to fit (cli/open-file-limit.ts).
+   */
+  maxConnections: number
+  /** Connections from one client address (server/limits/client-address.ts); 429 beyond. 0: off. */
+  maxConnectionsPerIp: number
+  /** Documents loaded at once (those waiting out their unload grace too); 503 for another. */
+  maxOpenDocuments: number
+  /**
+   * Frames a connection may originate per second, with a burst (server/limits/frame-budget.ts);
+   * faster closes it with 4429. 0: off.
+   */
+  maxMessagesPerSecond: number
+  /** Bytes a connection may originate per second, likewise; faster closes it with 4429. 0: off. */
+  maxBytesPerSecond: number
+  /** Encoded size a document may grow to; an update that would pass it closes its sender (4413). */
+  maxDocumentBytes: number
+  /** Time for a request's headers, and for an upgrade's authentication and load, before a drop. */
+  handshakeTimeoutMs: number
 }
 
 const MiB = 1024 * 1024
@@ -39,6 +61,13 @@ export const defaultLimits: ServerLimits = {
   maxConnectionsPerRoom: 5_000,
   maxAwarenessBytes: 64 * 1024,
   shutdownTimeoutMs: 10_000,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 1_000,
+  maxOpenDocuments: 10_000,
+  maxMessagesPerSecond: 1_000,
+  maxBytesPerSecond: 1 * MiB,
+  maxDocumentBytes: 16 * MiB,
+  handshakeTimeoutMs: 10_000,
 }
 
 /** Everything createCollabServer needs. The caller owns the store and closes it after the server. */
@@ -55,4 +84,16 @@ export interface CollabServerOptions {
   authenticate?: Authenticate
   /** Told about what happens in rooms (server/events.ts); they never change what happens. */
   observers?: readonly CollabObserver[]
+  /**
+   * Proxies (IPv4 and IPv6 CIDRs, e.g. `10.0.0.0/8`, `::1/128`) whose X-Forwarded-For names the
+   * client's address (server/limits/client-address.ts); none by default: the header is ignored.
+   */
+  trustedProxies?: readonly string[]
+  /**
+   * Browser origins allowed besides the server's own (server/http/origins.ts); `'*'`, the
+   * default, allows any page, and cookies count only from the server's own origin then.
+   */
+  allowedOrigins?: AllowedOrigins
+  /** Serve https and wss on the same port with this certificate chain and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer }
 }

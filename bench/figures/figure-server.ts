@@ -17,7 +17,6 @@ const store = await openLevelDbStore({ directory })
 let fakeSeq = 0
 // Sequence numbers are made up here, so compaction is switched off below in this mode.
 const relayFirst: DocStore = {
-  ...store,
   load: (room) => store.load(room),
   append: (room, update) => {
     store.append(room, update).catch((error: unknown) => console.error(error))
@@ -25,6 +24,8 @@ const relayFirst: DocStore = {
   },
   compact: (room, state, seq) => store.compact(room, state, seq),
   evict: (room) => store.evict(room),
+  readRecord: (name) => store.readRecord(name),
+  writeRecord: (name, value) => store.writeRecord(name, value),
   close: () => store.close(),
 }
 const server = createCollabServer({

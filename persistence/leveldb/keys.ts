@@ -8,6 +8,12 @@ const roomPrefix = (room: string): string => `${layoutVersion}\0${room}\0`
 const seqHexDigits = 16
 const hexDigits = Buffer.from('0123456789abcdef', 'latin1')
 
+/**
+ * `v1\0\0record\0<name>`: a server-wide record. No room is named '' (protocol/room-name.ts), so
+ * these keys can never meet a room's.
+ */
+export const recordKey = (name: string): Buffer => Buffer.from(`${roomPrefix('')}record\0${name}`)
+
 /** `v1\0<room>\0meta`: the room's JSON metadata record (persistence/leveldb/meta-record.ts). */
 export const metaKey = (room: string): Buffer => Buffer.from(`${roomPrefix(room)}meta`)
 

@@ -12,6 +12,7 @@ import {
   logRange,
   metaKey,
   parseSeq,
+  recordKey,
   seqOfLogKey,
   seqValue,
 } from './keys.js'
@@ -232,6 +233,25 @@ class LevelDbStore implements DocStore {
 
   evict(room: string): void {
     this.#rooms.delete(room)
+  }
+
+  async readRecord(name: string): Promise<Uint8Array | null> {
+    this.#assertOpen()
+    await this.#batcher.writeNow()
+    return (await this.#db.get(recordKey(name))) ?? null
+  }
+
+  writeRecord(name: string, value: Uint8Array): Promise<void> {
+    if (this.#closing) return Promise.reject(closedError())
+    const operations: BatchOperation[] = [
+      { type: 'put', key: recordKey(name), value: Buffer.from(value) },
+    ]
+    return new Promise((resolve, reject) => {
+      const settle = (error: Error | undefined): void => (error ? reject(error) : resolve())
+      // '' is no room: the batch writes no room metadata for it.
+      this.#batcher.queue('', { operations, walFile: null, settle }, false)
+      void this.#batcher.writeNow()
+    })
   }
 
   /**

@@ -11,20 +11,26 @@ interface MemoryRoom {
   lastSeq: number
 }
 
+/** Everything a memory storage holds: the rooms and the server-wide records. */
+interface MemoryContents {
+  readonly rooms: Map<string, MemoryRoom>
+  readonly records: Map<string, Uint8Array>
+}
+
 /**
  * What memory stores write to. It outlives a store, so a test can close a store and open another
  * on the same storage, as a server restart would. One store has it open at a time, as LevelDB's
  * lock allows one process per directory.
  */
 export class MemoryStorage {
-  readonly #rooms = new Map<string, MemoryRoom>()
+  readonly #contents: MemoryContents = { rooms: new Map(), records: new Map() }
   #isOpen = false
 
   /** Claims the storage for a store; throws while another store has it open. */
-  open(): Map<string, MemoryRoom> {
+  open(): MemoryContents {
     if (this.#isOpen) throw new Error('the memory storage is open in another store')
     this.#isOpen = true
-    return this.#rooms
+    return this.#contents
   }
 
   /** The store that had the storage open has closed. */
@@ -47,13 +53,16 @@ export function createMemoryStore(storage: MemoryStorage = new MemoryStorage()):
 class MemoryStore implements DocStore {
   readonly #storage: MemoryStorage
   readonly #rooms: Map<string, MemoryRoom>
+  readonly #records: Map<string, Uint8Array>
   /** Rooms loaded and not evicted since: only they may be written. */
   readonly #loaded = new Set<string>()
   #isClosed = false
 
   constructor(storage: MemoryStorage) {
     this.#storage = storage
-    this.#rooms = storage.open()
+    const contents = storage.open()
+    this.#rooms = contents.rooms
+    this.#records = contents.records
   }
 
   load(room: string): Promise<StoredDoc> {
@@ -88,6 +97,18 @@ class MemoryStore implements DocStore {
 
   evict(room: string): void {
     this.#loaded.delete(room)
+  }
+
+  readRecord(name: string): Promise<Uint8Array | null> {
+    if (this.#isClosed) return Promise.reject(closedError())
+    const value = this.#records.get(name)
+    return Promise.resolve(value ? copy(value) : null)
+  }
+
+  writeRecord(name: string, value: Uint8Array): Promise<void> {
+    if (this.#isClosed) return Promise.reject(closedError())
+    this.#records.set(name, copy(value))
+    return Promise.resolve()
   }
 
   /** Releases the storage for the next store; later calls fail, closing twice is fine. */

@@ -1,26 +1,21 @@
 // The HTTP router (Hono): the health probe, the built editor's files, and WebSocket upgrades,
 // which are routed through the same app so that refusals come from the same table.
-import type { HttpBindings } from '@hono/node-server'
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import type { Logger } from '../logger.js'
+import { type AdminContext, createAdminRoutes } from './admin-routes.js'
 import type { ServerStats } from './health.js'
 import { HttpRefusal, refusalResponse } from './replies.js'
 import type { StaticFiles } from './static-files.js'
 import type { UpgradeBindings } from './upgrade-bridge.js'
-
-/** What the app's handlers see of the Node request: a plain request, or an upgrade. */
-export type AppBindings = HttpBindings | UpgradeBindings
-
-/** The router's environment. */
-export interface AppEnv {
-  Bindings: AppBindings
-}
+import type { AppBindings, AppEnv } from './app-env.js'
 
 /** What the router serves. */
 export interface HttpAppContext {
   readonly logger: Logger
   readonly stats: () => ServerStats
   readonly staticFiles: StaticFiles | undefined
+  readonly admin: AdminContext
   /** Takes a WebSocket upgrade of a document path (server/ws/upgrade.ts). */
   readonly upgradeDocument: (request: Request, bindings: UpgradeBindings) => Promise<Response>
 }
@@ -42,6 +37,9 @@ export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
   const { staticFiles } = context
 
   app.onError((error, c) => {
+    if (error instanceof HTTPException && error.status < 500) {
+      return refusalResponse(HttpRefusal.badRequest, error.message)
+    }
     context.logger.error({ err: error, path: c.req.path }, 'an HTTP request failed')
     return refusalResponse(HttpRefusal.internal, 'internal server error')
   })
@@ -49,6 +47,7 @@ export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
   // Every WebSocket upgrade names a document by its path (protocol/README.md §1).
   app.get('*', (c, next) => (isUpgrade(c.env) ? context.upgradeDocument(c.req.raw, c.env) : next()))
   app.get('/healthz', (c) => c.json(context.stats()))
+  app.route('/api/admin', createAdminRoutes(context.admin))
   if (staticFiles) {
     app.get('*', async (c, next) => {
       const response = await staticFiles.respond(rawPath(c.req.raw), c.req.raw.headers)
@@ -57,14 +56,20 @@ export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
     })
   }
 
+  // A path that exists answers a wrong method with 405 and the methods it takes.
+  const methodsOf = async (path: string): Promise<string | null> => {
+    if (path === '/api/admin/revocations') return 'POST'
+    if (path === '/healthz' || (await staticFiles?.has(path)) === true) return 'GET, HEAD'
+    return null
+  }
   app.all('*', async (c) => {
     const path = rawPath(c.req.raw)
-    const isKnownPath = path === '/healthz' || (await staticFiles?.has(path)) === true
-    if (isKnownPath && c.req.method !== 'GET') {
+    const methods = await methodsOf(path)
+    if (methods) {
       return refusalResponse(
         HttpRefusal.methodNotAllowed,
-        `${c.req.method} is not allowed on ${path}; use GET or HEAD`,
-        { Allow: 'GET, HEAD' },
+        `${c.req.method} is not allowed on ${path}; use ${methods.replace(', ', ' or ')}`,
+        { Allow: methods },
       )
     }
     return refusalResponse(HttpRefusal.notFound, `no such path: ${path}`)

@@ -7,13 +7,19 @@ export const HttpRefusal = {
   badRequest: { status: 400, error: 'COLLAB_BAD_REQUEST' },
   badDocumentName: { status: 400, error: 'COLLAB_BAD_DOCUMENT_NAME' },
   notWebSocket: { status: 400, error: 'COLLAB_NOT_WEBSOCKET' },
+  unauthenticated: { status: 401, error: 'COLLAB_UNAUTHENTICATED' },
   forbidden: { status: 403, error: 'COLLAB_FORBIDDEN' },
+  originNotAllowed: { status: 403, error: 'COLLAB_ORIGIN_NOT_ALLOWED' },
   notFound: { status: 404, error: 'COLLAB_NOT_FOUND' },
   methodNotAllowed: { status: 405, error: 'COLLAB_METHOD_NOT_ALLOWED' },
+  payloadTooLarge: { status: 413, error: 'COLLAB_PAYLOAD_TOO_LARGE' },
+  tooManyConnections: { status: 429, error: 'COLLAB_TOO_MANY_CONNECTIONS' },
   internal: { status: 500, error: 'COLLAB_INTERNAL' },
   documentFull: { status: 503, error: 'COLLAB_DOCUMENT_FULL' },
   loadFailed: { status: 503, error: 'COLLAB_LOAD_FAILED' },
   draining: { status: 503, error: 'COLLAB_DRAINING' },
+  tooManyDocuments: { status: 503, error: 'COLLAB_TOO_MANY_DOCUMENTS' },
+  storeUnavailable: { status: 503, error: 'COLLAB_STORE_UNAVAILABLE' },
 } as const satisfies Record<string, { status: number; error: string }>
 
 /** One entry of the table, or an authenticator's refusal. */

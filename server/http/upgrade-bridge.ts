@@ -91,6 +91,8 @@ export async function routeUpgrade(
     socket.off('error', ignoreSocketError)
     return
   }
+  // The URL may carry a token in its query; the logger redacts it (server/logger.ts).
+  logger.debug({ url: incoming.url, status: response.status }, 'refused an upgrade')
   await writeResponse(socket, response).catch((error: unknown) => {
     logger.debug({ err: error }, 'could not write the upgrade refusal')
     socket.destroy()

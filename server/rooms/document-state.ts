@@ -42,12 +42,17 @@ export class DocumentState {
   #unapplied: QueuedUpdate[]
   /** The whole document as one update, while it is current; dropped on every change. */
   #fullState: EncodedState | null
+  /** The encoded size of the full state when it was last known, and the bytes added since. */
+  #sizeBase: number
+  #bytesSinceSizeBase: number
 
   constructor(stored: StoredDoc, logger: Logger) {
     this.#logger = logger
     this.#compacted = stored.compacted?.update ?? null
     this.#unapplied = stored.log.map((update) => ({ update, origin: storeOrigin }))
     this.#fullState = stored.log.length > 0 ? null : (stored.compacted ?? emptyDocument)
+    this.#sizeBase = (stored.compacted ?? emptyDocument).update.length
+    this.#bytesSinceSizeBase = stored.log.reduce((sum, update) => sum + update.length, 0)
   }
 
   /** The document's state vector (what a greeting sync step 1 carries). */
@@ -70,13 +75,40 @@ export class DocumentState {
     if (this.#fullState) return this.#fullState
     const doc = this.doc()
     this.#fullState = { update: Y.encodeStateAsUpdate(doc), stateVector: Y.encodeStateVector(doc) }
+    this.#sizeBase = this.#fullState.update.length
+    this.#bytesSinceSizeBase = 0
     return this.#fullState
+  }
+
+  /**
+   * The encoded size of the full state when it was last encoded (or loaded) plus the bytes of
+   * every update added since: costs nothing, and is the exact size while the full state is
+   * current. Merging updates mostly makes them smaller than their sum, but not always (splitting
+   * a long item costs a few bytes), so a limit compares `exactBytes` before it refuses.
+   */
+  estimatedBytes(): number {
+    return this.#sizeBase + this.#bytesSinceSizeBase
+  }
+
+  /** The exact encoded size: encodes the full state, reused until the document next changes. */
+  exactBytes(): number {
+    return this.fullState().update.length
+  }
+
+  /**
+   * The encoded size of the full state merged with `update`, which counts what the document
+   * already holds once (deleted content is not collected, so this errs on the large side).
+   * Costs a merge of the whole state: for a limit's last word only.
+   */
+  mergedBytes(update: Uint8Array): number {
+    return Y.mergeUpdates([this.fullState().update, update]).length
   }
 
   /** Adds a durable update. */
   add(update: Uint8Array, origin: Origin): void {
     this.#unapplied.push({ update, origin })
     this.#fullState = null
+    this.#bytesSinceSizeBase += update.length
     if (this.#unapplied.length >= maxUnappliedUpdates) this.doc()
   }
 

@@ -31,6 +31,11 @@ export class RoomRegistry {
     return this.#entries.size
   }
 
+  /** Whether a room is loaded or loading, held or waiting out its unload grace. */
+  isOpen(name: string): boolean {
+    return this.#entries.has(name)
+  }
+
   /** How many hold a room (connections and upgrades under way); 0 when it is not open. */
   holderCount(name: string): number {
     return this.#entries.get(name)?.holders ?? 0

@@ -7,15 +7,19 @@ import { MalformedUpdateError, checkUpdate } from '../../protocol/update-check.j
 import type { DocStore, StoredDoc } from '../../persistence/store.js'
 import type { Observers, Origin } from '../events.js'
 import type { Logger } from '../logger.js'
+import type { ServerLimits } from '../options.js'
 import { DocumentState } from './document-state.js'
 import type { RoomMember, RoomMessage } from './room-member.js'
 import { RoomPresence } from './room-presence.js'
 import { type CompactionLimits, WritePipeline } from './write-pipeline.js'
 
+/** The limits a room enforces: compaction, and the size its document may grow to. */
+export type RoomLimits = CompactionLimits & Pick<ServerLimits, 'maxDocumentBytes'>
+
 /** What every room of a server shares. */
 export interface RoomContext {
   readonly store: DocStore
-  readonly limits: CompactionLimits
+  readonly limits: RoomLimits
   readonly observers: Observers
   /** The server's logger; the room adds its name. */
   readonly logger: Logger
@@ -56,11 +60,13 @@ export class Room {
   readonly #observers: Observers
   readonly #state: DocumentState
   readonly #pipeline: WritePipeline
+  readonly #maxDocumentBytes: number
 
   private constructor(name: string, context: RoomContext, stored: StoredDoc) {
     this.name = name
     this.logger = context.logger.child({ room: name })
     this.#observers = context.observers
+    this.#maxDocumentBytes = context.limits.maxDocumentBytes
     this.#state = new DocumentState(stored, this.logger)
     this.#pipeline = new WritePipeline(
       {
@@ -123,7 +129,8 @@ export class Room {
 
   /**
    * Takes an update a member sent: checked, refused when the member may only read, stored, then
-   * relayed to the others. A store failure closes the member with 1011.
+   * relayed to the others. Throws a 4413 CollabError when it would grow the document past its
+   * limit; a store failure closes the member with 1011.
    */
   receiveUpdate(member: RoomMember, update: Uint8Array): void {
     if (isEmptyUpdate(update)) return
@@ -132,6 +139,7 @@ export class Room {
       return
     }
     assertWellFormed(update)
+    this.#assertFits(update)
     this.#pipeline.write(update, member.origin).catch((error: unknown) => {
       this.logger.error({ err: error }, 'could not store an update; it was not relayed')
       member.fail(
@@ -148,24 +156,31 @@ export class Room {
   /**
    * Writes an update that no member sent (the HTTP API, a server-side change) through the same
    * path: checked, stored, then relayed to every member. Rejects with a CollabError when the
-   * update is malformed, or with the store's error when it could not be stored.
+   * update is malformed (1007) or would grow the document past its limit (4413), or with the
+   * store's error when it could not be stored.
    */
   async writeUpdate(update: Uint8Array, origin: Origin): Promise<void> {
     if (isEmptyUpdate(update)) return
     assertWellFormed(update)
+    this.#assertFits(update)
     await this.#pipeline.write(update, origin)
   }
 
-  /** Applies an awareness update from a member and relays it to the room (room-presence.ts). */
-  receiveAwareness(member: RoomMember, update: Uint8Array): void {
+  /**
+   * Applies an awareness update from a member and relays it to the room (room-presence.ts).
+   * Returns whether it changed anything: stock clients send back every change they receive, and
+   * such an echo changes nothing.
+   */
+  receiveAwareness(member: RoomMember, update: Uint8Array): boolean {
     const change = this.#presence.receive(member, update)
-    if (!change) return
+    if (!change) return false
     this.#observers.notify(
       'awarenessChanged',
       this.name,
       { ...change, stateCount: this.#presence.stateCount },
       member.origin,
     )
+    return true
   }
 
   /** Sends a member every awareness state the room knows. */
@@ -185,6 +200,26 @@ export class Room {
   /** Frees the document. Only the registry calls this, after a successful `compactAll`. */
   destroy(): void {
     this.#state.destroy()
+  }
+
+  // The size an update would bring the document to is taken in up to three steps, each dearer
+  // and closer than the one before, and the update is refused only when the last passes the
+  // limit: the estimated size plus the update's bytes (free); the exact size plus them (one
+  // encoding, kept until the document changes); the state merged with the update, which counts
+  // what the document holds already once (a client that reconnects resends its whole delete
+  // set). Updates still being written count with their bytes.
+  #assertFits(update: Uint8Array): void {
+    const limit = this.#maxDocumentBytes
+    const state = this.#state
+    const pendingBytes = this.#pipeline.pendingBytes
+    if (state.estimatedBytes() + pendingBytes + update.length <= limit) return
+    if (state.exactBytes() + pendingBytes + update.length <= limit) return
+    if (state.mergedBytes(update) + pendingBytes <= limit) return
+    throw new CollabError(
+      'COLLAB_DOCUMENT_TOO_LARGE',
+      CloseCode.documentTooLarge,
+      `the update would grow the document past its ${limit}-byte limit; it was not stored`,
+    )
   }
 
   #relayUpdate(update: Uint8Array, origin: Origin): void {

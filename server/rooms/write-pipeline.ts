@@ -31,6 +31,7 @@ export class WritePipeline {
   #logEntries: number
   #logBytes: number
   #pendingWrites = 0
+  #pendingBytes = 0
   #writesSettled: Array<() => void> = []
   #compaction: Promise<void> | null = null
 
@@ -42,6 +43,11 @@ export class WritePipeline {
     this.#compactIfDue()
   }
 
+  /** Bytes of the updates being appended: not durable yet, so not in the document state. */
+  get pendingBytes(): number {
+    return this.#pendingBytes
+  }
+
   /**
    * Appends a checked update to the store; once it is durable, adds it to the document state and
    * calls `onDurable`. Rejects, having changed nothing, when the store cannot write it.
@@ -49,9 +55,10 @@ export class WritePipeline {
   write(update: Uint8Array, origin: Origin): Promise<void> {
     const { room, store, state, observers } = this.#context
     this.#pendingWrites++
+    this.#pendingBytes += update.length
     return store.append(room, update).then(
       (seq) => {
-        this.#writeSettled()
+        this.#writeSettled(update.length)
         this.#lastDurableSeq = seq
         this.#logEntries++
         this.#logBytes += update.length
@@ -61,7 +68,7 @@ export class WritePipeline {
         this.#compactIfDue()
       },
       (error: unknown) => {
-        this.#writeSettled()
+        this.#writeSettled(update.length)
         observers.notify('storeFailed', room, 'append', error)
         throw error
       },
@@ -81,8 +88,9 @@ export class WritePipeline {
     if (this.#logEntries > 0) await this.#compact()
   }
 
-  #writeSettled(): void {
+  #writeSettled(bytes: number): void {
     this.#pendingWrites--
+    this.#pendingBytes -= bytes
     if (this.#pendingWrites === 0) for (const resolve of this.#writesSettled.splice(0)) resolve()
   }
 

@@ -6,13 +6,15 @@ import { CollabError } from '../../protocol/collab-error.js'
 import { readClientMessage, writePermissionDenied } from '../../protocol/message.js'
 import type { ConnectionOrigin } from '../events.js'
 import type { Logger } from '../logger.js'
+import { FrameBudget, type RateLimits } from '../limits/frame-budget.js'
 import type { ServerLimits } from '../options.js'
 import type { Room } from '../rooms/room.js'
 import type { RoomMember, RoomMessage } from '../rooms/room-member.js'
 import { type FrameEncoder, sendFrame } from './outgoing-frame.js'
 
 /** Limits a connection enforces itself. */
-export type ConnectionLimits = Pick<ServerLimits, 'maxBufferedBytes' | 'maxAwarenessBytes'>
+export type ConnectionLimits = Pick<ServerLimits, 'maxBufferedBytes' | 'maxAwarenessBytes'> &
+  RateLimits
 
 /** What a connection shares with the others of its server. */
 export interface ConnectionContext {
@@ -42,10 +44,13 @@ export class Connection implements RoomMember {
   readonly #socket: WebSocket
   readonly #context: ConnectionContext
   readonly #logger: Logger
+  /** What the connection may still send (server/limits/frame-budget.ts). */
+  readonly #budget: FrameBudget
   #isClosing = false
   #wasToldReadOnly = false
 
   constructor(socket: WebSocket, room: Room, origin: ConnectionOrigin, context: ConnectionContext) {
+    this.#budget = new FrameBudget(context.limits, performance.now())
     this.#socket = socket
     this.room = room
     this.origin = origin
@@ -82,6 +87,7 @@ export class Connection implements RoomMember {
       return
     }
     sendFrame(this.#socket, this.#context.frames.frameFor(message))
+    if (message.kind === 'awareness') this.#budget.creditEcho(message.update.length)
   }
 
   fail(error: CollabError): void {
@@ -101,6 +107,24 @@ export class Connection implements RoomMember {
     if (this.#wasToldReadOnly || this.#isClosing) return
     this.#wasToldReadOnly = true
     sendFrame(this.#socket, { payload: writePermissionDenied(reason) })
+  }
+
+  /** Closes the connection with 4401 once its principal's credential has expired. */
+  closeIfExpired(nowMs: number): void {
+    const { expiresAtMs } = this.origin.principal
+    if (expiresAtMs === undefined || nowMs < expiresAtMs) return
+    this.fail(
+      new CollabError(
+        'COLLAB_TOKEN_EXPIRED',
+        CloseCode.credentialsExpired,
+        'token expired; reconnect with a fresh one',
+      ),
+    )
+  }
+
+  /** Closes the connection with 4403: its user's credentials were revoked. */
+  closeForRevocation(): void {
+    this.fail(new CollabError('COLLAB_REVOKED', CloseCode.forbidden, 'access revoked'))
   }
 
   /** Closes the connection because the server is shutting down. */
@@ -146,6 +170,9 @@ export class Connection implements RoomMember {
 
   #dispatch(bytes: Uint8Array): void {
     const message = readClientMessage(bytes)
+    const nowMs = performance.now()
+    // An awareness frame is charged once the room has said whether it changed anything.
+    if (message.kind !== 'awareness') this.#budget.charge(bytes.length, nowMs)
     switch (message.kind) {
       case 'syncStep1':
         this.room.receiveSyncStep1(this, message.stateVector)
@@ -163,7 +190,12 @@ export class Connection implements RoomMember {
             `awareness update of ${message.update.length} bytes exceeds the ${maxAwarenessBytes}-byte limit`,
           )
         }
-        this.room.receiveAwareness(this, message.update)
+        // A frame that changes nothing is a stock client's echo of what the room sent it.
+        if (this.room.receiveAwareness(this, message.update)) {
+          this.#budget.charge(bytes.length, nowMs)
+        } else {
+          this.#budget.chargeEcho(bytes.length, nowMs)
+        }
         return
       }
       case 'queryAwareness':

@@ -3,12 +3,12 @@
 // before any WebSocket opens and, for authentication, before any document is loaded.
 import type { WebSocket, WebSocketServer } from 'ws'
 import { parseRoomPath } from '../../protocol/room-name.js'
-import { type Authenticate, type Principal, isRefusal } from '../auth.js'
 import type { ConnectionOrigin } from '../events.js'
 import { HttpRefusal, refusalResponse } from '../http/replies.js'
+import { type RequestAuthContext, authenticateRequest } from '../http/request-auth.js'
 import { requestPath } from '../http/request-path.js'
 import type { UpgradeBindings } from '../http/upgrade-bridge.js'
-import type { Logger } from '../logger.js'
+import type { ConnectionAdmission } from '../limits/connection-admission.js'
 import type { ServerLimits } from '../options.js'
 import type { Room } from '../rooms/room.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
@@ -18,8 +18,9 @@ export interface UpgradeContext {
   readonly webSocketServer: WebSocketServer
   readonly registry: RoomRegistry
   readonly limits: Pick<ServerLimits, 'maxConnectionsPerRoom'>
-  readonly authenticate: Authenticate
-  readonly logger: Logger
+  readonly auth: RequestAuthContext
+  /** The server-wide limits: connections in all and per client address, open documents. */
+  readonly admission: ConnectionAdmission
   readonly isDraining: () => boolean
   /** A connection id not used before by this server. */
   readonly nextConnectionId: () => number
@@ -32,25 +33,6 @@ const handedOver = (): Response => new Response(null, { status: 204 })
 
 const draining = (): Response =>
   refusalResponse(HttpRefusal.draining, 'the server is shutting down')
-
-async function authenticateRequest(
-  context: UpgradeContext,
-  request: Request,
-  { incoming }: UpgradeBindings,
-): Promise<Principal | Response> {
-  let result
-  try {
-    result = await context.authenticate({
-      url: new URL(request.url),
-      headers: request.headers,
-      remoteAddress: incoming.socket.remoteAddress,
-    })
-  } catch (error) {
-    context.logger.error({ err: error }, 'authentication failed with an error')
-    return refusalResponse(HttpRefusal.internal, 'authentication failed; try again later')
-  }
-  return isRefusal(result) ? refusalResponse(result, result.reason) : result
-}
 
 /** Takes one document upgrade: hands the socket over, or resolves with the refusal to send. */
 export async function upgradeToDocument(
@@ -67,7 +49,14 @@ export async function upgradeToDocument(
   if (!parsed.ok) return refusalResponse(HttpRefusal.badDocumentName, parsed.reason)
   const name = parsed.name
 
-  const principal = await authenticateRequest(context, request, bindings)
+  // Server-wide limits (server/limits/connection-admission.ts), before authentication so that a
+  // flood from one address costs the authenticator nothing. From here on the connection counts
+  // against them until its socket closes, whether it is refused below or opens.
+  const overLimit = context.admission.admit(name, incoming, upgrade.socket)
+  if (overLimit) return overLimit
+
+  const clientAddress = context.admission.clientAddress(incoming)
+  const principal = await authenticateRequest(context.auth, request, clientAddress)
   if (principal instanceof Response) return principal
   const access = principal.access(name)
   if (!access) return refusalResponse(HttpRefusal.forbidden, 'no access to this document')

@@ -6,7 +6,9 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import WebSocket from 'ws'
 import { openRawClient } from '../helpers/client.js'
+import { requestUpgrade } from '../helpers/http.js'
 import { runCommand, spawnServer } from '../helpers/start-server.js'
 import { makeTempDir } from '../helpers/tmp-dir.js'
 import { until } from '../helpers/until.js'
@@ -161,4 +163,72 @@ test('limit flags and their environment variables reach the running server', asy
   const closed = await other.closed
   assert.equal(closed.code, 1009)
   assert.match(closed.reason, /exceeds the 100-byte limit/)
+})
+
+test('security flags that do not fit together exit with code 2 and one line', async (t) => {
+  const dataDirectory = await makeTempDir(t)
+  const cases: Array<{ args: string[]; message: RegExp }> = [
+    {
+      args: ['--jwt-secret', 's', '--jwks-url', 'https://id.example/jwks.json'],
+      message: /give only one of --jwt-secret, --jwt-public-key and --jwks-url/,
+    },
+    { args: ['--jwt-issuer', 'me'], message: /--jwt-issuer and --jwt-audience need/ },
+    { args: ['--tls-cert', 'cert.pem'], message: /--tls-cert and --tls-key go together/ },
+    { args: ['--allowed-origins', 'a.example'], message: /"a\.example" is not an origin/ },
+    { args: ['--jwks-url', 'ftp://x'], message: /expected an http:\/\/ or https:\/\/ URL/ },
+    {
+      args: ['--port', '0', '--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem'],
+      message: /cannot read --tls-cert \/nonexistent\/c\.pem/,
+    },
+    {
+      args: ['--port', '0', '--jwt-public-key', '/nonexistent/key.pem'],
+      message: /--jwt-secret \/ --jwt-public-key \/ --jwks-url/,
+    },
+  ]
+  for (const { args, message } of cases) {
+    const { code, output } = await runCommand([...args, '--data', dataDirectory])
+    assert.equal(code, 2, args.join(' '))
+    const lines = output
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('collab-server:'))
+    assert.equal(lines.length, 1, output)
+    assert.match(lines[0]!, message)
+  }
+})
+
+test('with --jwt-secret, a token from `token` opens its documents and nothing else', async (t) => {
+  const secret = 'correct horse battery staple'
+  const server = await spawnServer(t, await makeTempDir(t), ['--jwt-secret', secret])
+  await until(() => /authentication is on/.test(server.output()), { what: 'the start-up notice' })
+  const minted = await runCommand([
+    'token',
+    '--secret',
+    secret,
+    '--sub',
+    'alice',
+    '--docs',
+    'team/*=write',
+  ])
+  assert.equal(minted.code, 0)
+  const token = minted.output.trim()
+  assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'only the token is printed')
+
+  const port = server.port
+  assert.equal((await requestUpgrade(port, '/team%2Fnotes')).status, 401, 'no token')
+  assert.equal((await requestUpgrade(port, `/other?token=${token}`)).status, 403, 'no access')
+  const writer = await openRawClient(t, server.url, 'team/notes', { token })
+  assert.equal(writer.socket.readyState, WebSocket.OPEN)
+  assert.ok(!server.output().includes(token), 'the token is not logged')
+})
+
+test('without a token flag the server says authentication is off, and warns beyond loopback', async (t) => {
+  const local = await spawnServer(t, await makeTempDir(t))
+  await until(() => /authentication is off/.test(local.output()), { what: 'the notice' })
+  assert.doesNotMatch(local.output(), /"level":40/, 'on loopback it is no warning')
+  const exposed = await spawnServer(t, await makeTempDir(t), ['--host', '0.0.0.0'])
+  await until(
+    () => /"level":40[^\n]*authentication is off[^\n]*beyond this machine/.test(exposed.output()),
+    { what: 'the warning' },
+  )
 })

@@ -2,13 +2,14 @@
 // simulated person, a screenshot and the page logs of every page when a test fails.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import test, { type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { deferCleanup } from './cleanup.js'
+import { makeTempDir } from './tmp-dir.js'
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -90,6 +91,28 @@ export function browserTest(
       throw error
     }
   })
+}
+
+/** A directory of files for startServer's `staticDirectory`: the built editor and test pages. */
+export interface TestSite {
+  readonly directory: string
+  /** Writes `html` as `<name>.html`; the server serves it at `/<name>.html` at once. */
+  addPage(name: string, html: string): Promise<void>
+}
+
+/**
+ * Copies the built editor (editor.js, editor.css) into a temporary directory that tests add
+ * their own pages to. A page served by the collab server itself is on its origin, as the demo is
+ * (Chromium lets only such pages open WebSockets to the loopback server), and has IndexedDB.
+ */
+export async function makeTestSite(t: TestContext): Promise<TestSite> {
+  const directory = await makeTempDir(t, 'collab-site-')
+  for (const file of ['editor.js', 'editor.css'])
+    await copyFile(join(publicDirectory, file), join(directory, file))
+  return {
+    directory,
+    addPage: (name, html) => writeFile(join(directory, `${name}.html`), html),
+  }
 }
 
 async function saveArtifacts(

@@ -59,9 +59,15 @@ export interface RawClient {
   closed: Promise<{ code: number; reason: string }>
 }
 
-/** Opens a raw WebSocket to a room and waits for it to open. */
-export async function openRawClient(t: TestContext, url: string, room: string): Promise<RawClient> {
-  const socket = new WebSocket(`${url}/${encodeURIComponent(room)}`)
+/** Opens a raw WebSocket to a room (with `params` in its query) and waits for it to open. */
+export async function openRawClient(
+  t: TestContext,
+  url: string,
+  room: string,
+  params: Record<string, string> = {},
+): Promise<RawClient> {
+  const query = new URLSearchParams(params).toString()
+  const socket = new WebSocket(`${url}/${encodeURIComponent(room)}${query ? `?${query}` : ''}`)
   const frames: Uint8Array[] = []
   socket.on('message', (data: Buffer) => frames.push(new Uint8Array(data)))
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>

@@ -5,8 +5,7 @@ import { MemoryStorage, createMemoryStore } from '../../persistence/memory/store
 import type { DocStore } from '../../persistence/store.js'
 import { type CollabObserver, Observers } from '../../server/events.js'
 import { defaultLimits } from '../../server/options.js'
-import { Room, type RoomContext } from '../../server/rooms/room.js'
-import type { CompactionLimits } from '../../server/rooms/write-pipeline.js'
+import { Room, type RoomContext, type RoomLimits } from '../../server/rooms/room.js'
 import { deferCleanup } from './cleanup.js'
 import { collectLogs } from './collect-logs.js'
 import { RecordedEvents } from './recorded-events.js'
@@ -17,7 +16,7 @@ export interface OpenRoomOptions {
   name?: string
   /** What the memory store writes to; share it to reopen a room as after a restart. */
   storage?: MemoryStorage
-  limits?: Partial<CompactionLimits>
+  limits?: Partial<RoomLimits>
   /** Wraps the memory store, e.g. to hold or fail its writes. */
   wrapStore?: (store: DocStore) => DocStore
   /** Observers after the one that records `events`. */
@@ -54,6 +53,7 @@ export async function openRoom(
     limits: {
       compactAfterUpdates: options.limits?.compactAfterUpdates ?? defaultLimits.compactAfterUpdates,
       compactAfterBytes: options.limits?.compactAfterBytes ?? defaultLimits.compactAfterBytes,
+      maxDocumentBytes: options.limits?.maxDocumentBytes ?? defaultLimits.maxDocumentBytes,
     },
     observers: new Observers([events.observer, ...(options.observers ?? [])], logger),
     logger,

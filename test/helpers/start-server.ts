@@ -10,6 +10,7 @@ import {
   type Authenticate,
   type CollabObserver,
   type CollabServer,
+  type CollabServerOptions,
   createCollabServer,
   type ServerLimits,
 } from '../../server/index.js'
@@ -43,8 +44,13 @@ export interface StartServerOptions {
   /** Directory of static files to serve over HTTP (e.g. the built editor). */
   staticDirectory?: string
   authenticate?: Authenticate
+  allowedOrigins?: CollabServerOptions['allowedOrigins']
+  /** Serve https/wss with this certificate; `url` is then a wss:// URL. */
+  tls?: CollabServerOptions['tls']
   /** Observers besides the one that records `events`. */
   observers?: CollabObserver[]
+  /** Proxies whose X-Forwarded-For names the client (server/limits/client-address.ts). */
+  trustedProxies?: readonly string[]
 }
 
 /** Starts a server on 127.0.0.1 with a free port and a real LevelDB store. */
@@ -63,7 +69,10 @@ export async function startServer(
     limits: { unloadGraceMs: 50, ...options.limits },
     staticDirectory: options.staticDirectory,
     authenticate: options.authenticate,
+    allowedOrigins: options.allowedOrigins,
+    tls: options.tls,
     observers: [events.observer, ...(options.observers ?? [])],
+    trustedProxies: options.trustedProxies,
   })
   const address = await server.listen(0, '127.0.0.1')
   let stopped: Promise<void> | undefined
@@ -73,7 +82,7 @@ export async function startServer(
     server,
     store,
     dataDirectory,
-    url: `ws://127.0.0.1:${address.port}`,
+    url: `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${address.port}`,
     port: address.port,
     logs,
     events,

@@ -223,6 +223,21 @@ export function runStoreContract(storeName: string, open: StoreFactory): void {
     )
   })
 
+  test(`${storeName}: server-wide records survive reopening and never meet a document`, async (t) => {
+    const { store, reopen } = await open(t)
+    assert.equal(await store.readRecord('revocations'), null)
+    await store.writeRecord('revocations', new TextEncoder().encode('{"alice":1}'))
+    await store.writeRecord('revocations', new TextEncoder().encode('{"alice":2}'))
+    await store.load('record')
+    await store.append('record', textUpdate(new Y.Doc(), 'a document named like a record'))
+    await store.close()
+    const reopened = await reopen()
+    const record = await reopened.readRecord('revocations')
+    assert.equal(new TextDecoder().decode(record ?? new Uint8Array()), '{"alice":2}')
+    assert.equal(await reopened.readRecord('record'), null)
+    assert.equal(storedText(await reopened.load('record')), 'a document named like a record')
+  })
+
   test(`${storeName}: a closed store rejects instead of resolving`, async (t) => {
     const { store } = await open(t)
     await store.load('doc')

@@ -11,6 +11,7 @@ import { connectProvider, waitSynced } from '../helpers/client.js'
 import { requestUpgrade } from '../helpers/http.js'
 import { startServer } from '../helpers/start-server.js'
 import { storedText } from '../helpers/store-contract.js'
+import { wrapStore } from '../helpers/store-wrapper.js'
 import { until } from '../helpers/until.js'
 
 const principals: Record<string, Principal> = {
@@ -33,16 +34,12 @@ const authenticateByToken: Authenticate = ({ url, headers }) => {
 
 /** Counts loads that reach the store. */
 function countLoads(store: DocStore, counter: { loads: number }): DocStore {
-  return {
+  return wrapStore(store, {
     load: (name) => {
       counter.loads++
       return store.load(name)
     },
-    append: (name, update) => store.append(name, update),
-    compact: (name, state, seq) => store.compact(name, state, seq),
-    evict: (name) => store.evict(name),
-    close: () => store.close(),
-  }
+  })
 }
 
 /** A raw WebSocket on a document with a token in the query, every frame recorded. */

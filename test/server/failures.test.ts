@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import type { DocStore } from '../../persistence/store.js'
 import { connectProvider, openRawClient, waitSynced } from '../helpers/client.js'
 import { startServer } from '../helpers/start-server.js'
+import { wrapStore } from '../helpers/store-wrapper.js'
 import { until } from '../helpers/until.js'
 
 test('closes a consumer that stops reading with 1013 once its send buffer passes the bound', async (t) => {
@@ -41,16 +42,12 @@ test('closes a consumer that stops reading with 1013 once its send buffer passes
 
 /** Wraps a store so that appends to one room fail while `isFailing` is set. */
 function failingAppends(store: DocStore, room: string, state: { isFailing: boolean }): DocStore {
-  return {
-    load: (name) => store.load(name),
+  return wrapStore(store, {
     append: (name, update) =>
       state.isFailing && name === room
         ? Promise.reject(new Error('injected disk failure'))
         : store.append(name, update),
-    compact: (name, state, throughSeq) => store.compact(name, state, throughSeq),
-    evict: (name) => store.evict(name),
-    close: () => store.close(),
-  }
+  })
 }
 
 test('a failed write is not relayed: the sender is closed with 1011, other documents keep working', async (t) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import * as Y from 'yjs'
-import type { DocStore, EncodedState, StoredDoc } from '../../persistence/store.js'
+import type { EncodedState } from '../../persistence/store.js'
 import { writeAwarenessUpdate } from '../../protocol/awareness-codec.js'
 import type { Principal } from '../../server/auth.js'
 import type { CollabObserver, Origin } from '../../server/events.js'
@@ -9,6 +9,7 @@ import { deferCleanup } from '../helpers/cleanup.js'
 import { FakeMember } from '../helpers/fake-member.js'
 import { RecordedEvents } from '../helpers/recorded-events.js'
 import { openRoom } from '../helpers/room-fixture.js'
+import { PassThroughStore } from '../helpers/store-wrapper.js'
 import { until } from '../helpers/until.js'
 
 /** Appends `text` to the 'text' of a new document and returns the change as an update. */
@@ -20,34 +21,17 @@ function textUpdate(t: TestContext, text: string): Uint8Array {
 }
 
 /** Fails every append or compaction while its error is set; otherwise passes through. */
-class FailingStore implements DocStore {
-  readonly #store: DocStore
+class FailingStore extends PassThroughStore {
   appendError: Error | null = null
   compactError: Error | null = null
 
-  constructor(store: DocStore) {
-    this.#store = store
+  override append(room: string, update: Uint8Array): Promise<number> {
+    return this.appendError ? Promise.reject(this.appendError) : this.inner.append(room, update)
   }
 
-  load(room: string): Promise<StoredDoc> {
-    return this.#store.load(room)
-  }
-
-  append(room: string, update: Uint8Array): Promise<number> {
-    return this.appendError ? Promise.reject(this.appendError) : this.#store.append(room, update)
-  }
-
-  compact(room: string, state: EncodedState, throughSeq: number): Promise<void> {
+  override compact(room: string, state: EncodedState, throughSeq: number): Promise<void> {
     if (this.compactError) return Promise.reject(this.compactError)
-    return this.#store.compact(room, state, throughSeq)
-  }
-
-  evict(room: string): void {
-    this.#store.evict(room)
-  }
-
-  close(): Promise<void> {
-    return this.#store.close()
+    return this.inner.compact(room, state, throughSeq)
   }
 }
 

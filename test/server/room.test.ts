@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import * as Y from 'yjs'
-import type { DocStore, EncodedState, StoredDoc } from '../../persistence/store.js'
 import { readAwarenessUpdate, writeAwarenessUpdate } from '../../protocol/awareness-codec.js'
 import { CollabError } from '../../protocol/collab-error.js'
 import type { Origin } from '../../server/events.js'
@@ -9,6 +8,7 @@ import { deferCleanup } from '../helpers/cleanup.js'
 import { FakeMember } from '../helpers/fake-member.js'
 import { openRoom } from '../helpers/room-fixture.js'
 import { storedText } from '../helpers/store-contract.js'
+import { PassThroughStore } from '../helpers/store-wrapper.js'
 import { until } from '../helpers/until.js'
 
 const apiOrigin: Origin = { kind: 'api', principal: null }
@@ -56,15 +56,10 @@ const isMalformedPayload = (error: unknown): boolean => {
  * Holds every append until the test releases or fails it (oldest first); a released append goes
  * to the wrapped store only then. Everything else passes through.
  */
-class AppendGate implements DocStore {
-  readonly #store: DocStore
+class AppendGate extends PassThroughStore {
   readonly #held: Array<{ release: () => void; fail: (error: Error) => void }> = []
   /** Appends asked of the gate, held or not. */
   appends = 0
-
-  constructor(store: DocStore) {
-    this.#store = store
-  }
 
   get heldCount(): number {
     return this.#held.length
@@ -78,32 +73,16 @@ class AppendGate implements DocStore {
     this.#next().fail(error)
   }
 
-  load(room: string): Promise<StoredDoc> {
-    return this.#store.load(room)
-  }
-
-  append(room: string, update: Uint8Array): Promise<number> {
+  override append(room: string, update: Uint8Array): Promise<number> {
     this.appends++
     return new Promise((resolve, reject) => {
       this.#held.push({
         release: () => {
-          this.#store.append(room, update).then(resolve, reject)
+          this.inner.append(room, update).then(resolve, reject)
         },
         fail: reject,
       })
     })
-  }
-
-  compact(room: string, state: EncodedState, throughSeq: number): Promise<void> {
-    return this.#store.compact(room, state, throughSeq)
-  }
-
-  evict(room: string): void {
-    this.#store.evict(room)
-  }
-
-  close(): Promise<void> {
-    return this.#store.close()
   }
 
   #next(): { release: () => void; fail: (error: Error) => void } {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import type { DocStore } from '../../persistence/store.js'
 import { connectProvider, createProvider, waitSynced } from '../helpers/client.js'
 import { startServer } from '../helpers/start-server.js'
 import { makeTempDir } from '../helpers/tmp-dir.js'
+import { wrapStore } from '../helpers/store-wrapper.js'
 import { until } from '../helpers/until.js'
 
 /** A gate a test opens by hand; the store wrappers below wait on it. */
@@ -13,17 +13,6 @@ function createGate(): { opened: Promise<void>; open: () => void } {
   let open!: () => void
   const opened = new Promise<void>((resolve) => (open = resolve))
   return { opened, open }
-}
-
-/** Wraps a store; `hooks` may delay or count calls before they reach the real store. */
-function wrap(store: DocStore, hooks: Partial<Pick<DocStore, 'load' | 'compact'>>): DocStore {
-  return {
-    load: hooks.load ?? ((name) => store.load(name)),
-    append: (name, update) => store.append(name, update),
-    compact: hooks.compact ?? ((name, state, seq) => store.compact(name, state, seq)),
-    evict: (name) => store.evict(name),
-    close: () => store.close(),
-  }
 }
 
 test('concurrent first connections share one load, and none is synced before it completes', async (t) => {
@@ -41,7 +30,7 @@ test('concurrent first connections share one load, and none is synced before it 
   const server = await startServer(t, {
     dataDirectory,
     wrapStore: (store) =>
-      wrap(store, {
+      wrapStore(store, {
         load: async (name) => {
           loads++
           await gate.opened
@@ -73,7 +62,7 @@ test('a join while the document is being unloaded waits, then loads it afresh wi
   const server = await startServer(t, {
     limits: { unloadGraceMs: 1 },
     wrapStore: (store) =>
-      wrap(store, {
+      wrapStore(store, {
         load: (name) => {
           loads++
           return store.load(name)

@@ -17,7 +17,8 @@ test(
   async (t) => {
     const trace = loadTrace()
     const dataDirectory = await makeTempDir(t)
-    const first = await spawnServer(t, dataDirectory)
+    // The replay sends turns of 20,000 transactions at machine speed, far past any person's rate.
+    const first = await spawnServer(t, dataDirectory, ['--max-messages-per-second', '0'])
     const clients = [connectProvider(t, first.url, 'paper'), connectProvider(t, first.url, 'paper')]
     await Promise.all(clients.map((client) => waitSynced(client)))
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import * as Y from 'yjs'
 import { MemoryStorage, createMemoryStore } from '../../persistence/memory/store.js'
-import type { DocStore, EncodedState, StoredDoc } from '../../persistence/store.js'
+import type { EncodedState } from '../../persistence/store.js'
 import { Observers, type Origin } from '../../server/events.js'
 import { createLogger } from '../../server/logger.js'
 import { DocumentState } from '../../server/rooms/document-state.js'
@@ -12,6 +12,7 @@ import { deferCleanup } from '../helpers/cleanup.js'
 import { FakeMember } from '../helpers/fake-member.js'
 import { type OpenRoomOptions, type RoomFixture, openRoom } from '../helpers/room-fixture.js'
 import { storedText } from '../helpers/store-contract.js'
+import { PassThroughStore } from '../helpers/store-wrapper.js'
 import { until } from '../helpers/until.js'
 
 const apiOrigin: Origin = { kind: 'api', principal: null }
@@ -67,8 +68,7 @@ function hold<T>(queue: Held[], write: () => Promise<T>): Promise<T> {
  * A store wrapper the test steers: it can hold appends and compactions until released (oldest
  * first), fail the next compactions, and records what reached the store.
  */
-class ControlledStore implements DocStore {
-  readonly #store: DocStore
+class ControlledStore extends PassThroughStore {
   isHoldingAppends = false
   isHoldingCompactions = false
   readonly heldAppends: Held[] = []
@@ -80,40 +80,24 @@ class ControlledStore implements DocStore {
   /** Every compaction the store wrote. */
   readonly compactions: Array<{ state: EncodedState; throughSeq: number }> = []
 
-  constructor(store: DocStore) {
-    this.#store = store
-  }
-
-  load(room: string): Promise<StoredDoc> {
-    return this.#store.load(room)
-  }
-
-  append(room: string, update: Uint8Array): Promise<number> {
+  override append(room: string, update: Uint8Array): Promise<number> {
     const write = (): Promise<number> =>
-      this.#store.append(room, update).then((seq) => {
+      this.inner.append(room, update).then((seq) => {
         this.seqs.push(seq)
         return seq
       })
     return this.isHoldingAppends ? hold(this.heldAppends, write) : write()
   }
 
-  compact(room: string, state: EncodedState, throughSeq: number): Promise<void> {
+  override compact(room: string, state: EncodedState, throughSeq: number): Promise<void> {
     const write = (): Promise<void> => {
       const failure = this.compactionFailures.shift()
       if (failure) return Promise.reject(failure)
-      return this.#store.compact(room, state, throughSeq).then(() => {
+      return this.inner.compact(room, state, throughSeq).then(() => {
         this.compactions.push({ state, throughSeq })
       })
     }
     return this.isHoldingCompactions ? hold(this.heldCompactions, write) : write()
-  }
-
-  evict(room: string): void {
-    this.#store.evict(room)
-  }
-
-  close(): Promise<void> {
-    return this.#store.close()
   }
 
   releaseCompaction(): void {

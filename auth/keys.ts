@@ -81,7 +81,15 @@ export async function loadVerificationKey(options: KeySourceOptions): Promise<Ve
   }
   if (secret !== undefined) {
     if (secret === '') throw new Error('the JWT secret is empty')
-    return { key: new TextEncoder().encode(secret), algorithms: ['HS256'] }
+    // Imported once: given raw bytes, jose imports the key again for every token.
+    const key = await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    )
+    return { key, algorithms: ['HS256'] }
   }
   if (publicKeyFile !== undefined) return loadKeyFile(publicKeyFile)
   if (jwksUrl !== undefined) {

@@ -44,7 +44,7 @@ async function startServer(
       '--data',
       directory,
       '--log-level',
-      'warn',
+      'info',
       '--max-connections-per-ip',
       '0',
       ...args,

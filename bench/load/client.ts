@@ -11,6 +11,11 @@ import {
 } from '../protocols.js'
 import type { WireProtocol } from '../protocols.js'
 
+// To measure ours with authentication on, run the bench with JWT_SECRET set (the server reads it)
+// and COLLAB_BENCH_TOKEN holding a token signed with it: every client sends it.
+const benchToken = process.env.COLLAB_BENCH_TOKEN
+const tokenQuery = benchToken ? `?token=${encodeURIComponent(benchToken)}` : ''
+
 /** Where and how to connect. */
 export interface Target {
   /** ws://127.0.0.1:port, without a path. */
@@ -44,7 +49,7 @@ export class BenchClient {
     this.room = room
     this.#target = target
     this.#role = role
-    this.#socket = new WebSocket(`${target.baseUrl}/${encodeURIComponent(room)}`, {
+    this.#socket = new WebSocket(`${target.baseUrl}/${encodeURIComponent(room)}${tokenQuery}`, {
       perMessageDeflate: false,
     })
     this.#socket.binaryType = 'nodebuffer'

@@ -8,27 +8,13 @@ import { DocumentState } from '../../server/rooms/document-state.js'
 import { deferCleanup } from '../helpers/cleanup.js'
 import { collectLogs } from '../helpers/collect-logs.js'
 import { FakeMember } from '../helpers/fake-member.js'
+import { clientDoc, typeInto } from '../helpers/text-docs.js'
 
 const apiOrigin: Origin = { kind: 'api', principal: null }
 const neverWritten: StoredDoc = { compacted: null, log: [], lastSeq: 0 }
 // Bytes Y.applyUpdate cannot decode: a stored update damaged in a way the check could not see.
 const damagedUpdate = Uint8Array.of(1, 2, 3)
 const skippedMessage = 'skipped a stored update that could not be applied'
-
-/** Appends `text` to the 'text' of `doc` and returns the change as an update. */
-function typeInto(doc: Y.Doc, text: string): Uint8Array {
-  const before = Y.encodeStateVector(doc)
-  const ytext = doc.getText('text')
-  ytext.insert(ytext.length, text)
-  return Y.encodeStateAsUpdate(doc, before)
-}
-
-/** A client document, destroyed after the test. */
-function clientDoc(t: TestContext): Y.Doc {
-  const doc = new Y.Doc()
-  deferCleanup(t, () => doc.destroy())
-  return doc
-}
 
 function openState(
   t: TestContext,

@@ -1,49 +1,22 @@
 import assert from 'node:assert/strict'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import * as Y from 'yjs'
 import { readAwarenessUpdate, writeAwarenessUpdate } from '../../protocol/awareness-codec.js'
 import { CollabError } from '../../protocol/collab-error.js'
 import type { Origin } from '../../server/events.js'
-import { deferCleanup } from '../helpers/cleanup.js'
 import { FakeMember } from '../helpers/fake-member.js'
 import { openRoom } from '../helpers/room-fixture.js'
 import { storedText } from '../helpers/store-contract.js'
 import { PassThroughStore } from '../helpers/store-wrapper.js'
 import { until } from '../helpers/until.js'
+import { clientDoc, nextTurn, textOf, typeInto } from '../helpers/text-docs.js'
 
 const apiOrigin: Origin = { kind: 'api', principal: null }
 const emptyUpdate = Uint8Array.of(0, 0)
 const emptyStateVector = Uint8Array.of(0)
 
-/** Resolves after the current event-loop turn, once every pending microtask has run. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-
-/** Appends `text` to the 'text' of `doc` and returns the change as an update. */
-function typeInto(doc: Y.Doc, text: string): Uint8Array {
-  const before = Y.encodeStateVector(doc)
-  const ytext = doc.getText('text')
-  ytext.insert(ytext.length, text)
-  return Y.encodeStateAsUpdate(doc, before)
-}
-
-/** The 'text' of a document made of these updates. */
-function textOf(...updates: Uint8Array[]): string {
-  const doc = new Y.Doc()
-  for (const update of updates) Y.applyUpdate(doc, update)
-  const text = doc.getText('text').toString()
-  doc.destroy()
-  return text
-}
-
 const awarenessUpdate = (clientId: number, clock: number, state: unknown): Uint8Array =>
   writeAwarenessUpdate([{ clientId, clock, stateJson: JSON.stringify(state) }])
-
-/** A client document, destroyed after the test. */
-function clientDoc(t: TestContext): Y.Doc {
-  const doc = new Y.Doc()
-  deferCleanup(t, () => doc.destroy())
-  return doc
-}
 
 const isMalformedPayload = (error: unknown): boolean => {
   assert.ok(error instanceof CollabError, 'a CollabError')

@@ -14,36 +14,10 @@ import { type OpenRoomOptions, type RoomFixture, openRoom } from '../helpers/roo
 import { storedText } from '../helpers/store-contract.js'
 import { PassThroughStore } from '../helpers/store-wrapper.js'
 import { until } from '../helpers/until.js'
+import { clientDoc, nextTurn, textOf, typeInto } from '../helpers/text-docs.js'
 
 const apiOrigin: Origin = { kind: 'api', principal: null }
 const noCompactionLimits = { compactAfterUpdates: 1_000_000, compactAfterBytes: 1 << 30 }
-
-/** Resolves after the current event-loop turn, once every pending microtask has run. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-
-/** Appends `text` to the 'text' of `doc` and returns the change as an update. */
-function typeInto(doc: Y.Doc, text: string): Uint8Array {
-  const before = Y.encodeStateVector(doc)
-  const ytext = doc.getText('text')
-  ytext.insert(ytext.length, text)
-  return Y.encodeStateAsUpdate(doc, before)
-}
-
-/** A client document, destroyed after the test. */
-function clientDoc(t: TestContext): Y.Doc {
-  const doc = new Y.Doc()
-  deferCleanup(t, () => doc.destroy())
-  return doc
-}
-
-/** The 'text' of a document made of this update. */
-function textOf(update: Uint8Array): string {
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, update)
-  const text = doc.getText('text').toString()
-  doc.destroy()
-  return text
-}
 
 const totalBytes = (updates: Uint8Array[]): number =>
   updates.reduce((sum, update) => sum + update.length, 0)

@@ -266,6 +266,28 @@ function buildProgram(): Command {
 export type ParsedCommandLine = { kind: 'run'; config: Config } | { kind: 'exit'; code: number }
 
 /**
+ * Parses `args` with a command built with `exitOverride`. Returns false when it printed help or
+ * the version (the caller exits 0); throws ConfigError with a one-line message naming `helpHint`
+ * for a bad flag or value.
+ */
+export function parseFlags(
+  program: Command,
+  args: readonly string[],
+  print: (text: string) => void,
+  helpHint: string,
+): boolean {
+  program.configureOutput({ writeOut: print, writeErr: () => undefined })
+  try {
+    program.parse(args, { from: 'user' })
+    return true
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return false
+    throw new ConfigError(`${error.message.replace(/^error: /, '')} (see ${helpHint})`)
+  }
+}
+
+/**
  * Reads flags (argv without node and script) and environment variables. Throws ConfigError
  * with a one-line message for any bad value. Unless set, --max-connections is lowered to fit
  * `openFileLimit`, the process's own by default (cli/open-file-limit.ts).
@@ -276,18 +298,7 @@ export function parseCommandLine(
   openFileLimit: number | undefined = readOpenFileLimit(),
 ): ParsedCommandLine {
   const program = buildProgram()
-  program.configureOutput({ writeOut: print, writeErr: () => undefined })
-  try {
-    program.parse(args, { from: 'user' })
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
-        return { kind: 'exit', code: 0 }
-      }
-      throw new ConfigError(`${error.message.replace(/^error: /, '')} (see --help)`)
-    }
-    throw error
-  }
+  if (!parseFlags(program, args, print, '--help')) return { kind: 'exit', code: 0 }
   const value = <T>(name: string): T => program.getOptionValue(name) as T
   const security = readSecurityConfig(program)
   if (typeof security === 'string') throw new ConfigError(security)

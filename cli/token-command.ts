@@ -1,8 +1,8 @@
 // The `token` command: mints an HS256 token for a server that verifies with the same secret.
 // Prints the token and nothing else, so that `$(collab-server token …)` captures just it.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import { mintToken, parseDocsEntries, parseDurationSeconds } from '../auth/mint-token.js'
-import { ConfigError } from './config.js'
+import { ConfigError, parseFlags } from './config.js'
 
 function parseExpires(value: string): number {
   try {
@@ -57,16 +57,7 @@ export async function runTokenCommand(
   print: (text: string) => void,
 ): Promise<number> {
   const program = buildProgram()
-  program.configureOutput({ writeOut: print, writeErr: () => undefined })
-  try {
-    program.parse(args, { from: 'user' })
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed') return 0
-      throw new ConfigError(`${error.message.replace(/^error: /, '')} (see token --help)`)
-    }
-    throw error
-  }
+  if (!parseFlags(program, args, print, 'token --help')) return 0
   const flags = program.opts<TokenFlags>()
   if (flags.secret === undefined || flags.secret === '') {
     throw new ConfigError('a secret is required: --secret or JWT_SECRET')

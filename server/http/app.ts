@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js'
 import { type AdminContext, createAdminRoutes } from './admin-routes.js'
 import type { ServerStats } from './health.js'
 import { HttpRefusal, refusalResponse } from './replies.js'
+import { requestPath } from './request-path.js'
 import type { StaticFiles } from './static-files.js'
 import type { UpgradeBindings } from './upgrade-bridge.js'
 import type { AppBindings, AppEnv } from './app-env.js'
@@ -21,15 +22,6 @@ export interface HttpAppContext {
 }
 
 const isUpgrade = (bindings: AppBindings): bindings is UpgradeBindings => 'upgrade' in bindings
-
-/** The request's path as it was sent: still percent-encoded, without the query. */
-function rawPath(request: Request): string {
-  const url = request.url
-  const pathStart = url.indexOf('/', url.indexOf('//') + 2)
-  if (pathStart < 0) return '/'
-  const queryStart = url.indexOf('?', pathStart)
-  return url.slice(pathStart, queryStart < 0 ? undefined : queryStart)
-}
 
 /** Builds the router. HEAD is answered by the GET routes (Hono drops the body). */
 export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
@@ -50,7 +42,7 @@ export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
   app.route('/api/admin', createAdminRoutes(context.admin))
   if (staticFiles) {
     app.get('*', async (c, next) => {
-      const response = await staticFiles.respond(rawPath(c.req.raw), c.req.raw.headers)
+      const response = await staticFiles.respond(requestPath(c.env.incoming), c.req.raw.headers)
       if (response) return response
       await next()
     })
@@ -63,7 +55,7 @@ export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
     return null
   }
   app.all('*', async (c) => {
-    const path = rawPath(c.req.raw)
+    const path = requestPath(c.env.incoming)
     const methods = await methodsOf(path)
     if (methods) {
       return refusalResponse(

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     store = await openLevelDbStore({
       directory: config.dataDirectory,
       syncWrites: config.syncWrites,
-      onProblem: (message, error) => logger.warn({ err: error }, message),
+      onProblem: (message, error, level = 'warn') => logger[level]({ err: error }, message),
     })
   } catch (error) {
     exitWith(`${(error as Error).message} (--data / DATA_DIR)`)

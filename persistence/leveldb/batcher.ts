@@ -39,6 +39,9 @@ interface Batch<W> {
   /** Resolves once every write in it is in LevelDB or failed, retries included. */
   done: Promise<void>
   markDone: (after?: Promise<void>) => void
+  /** Settles at the first outcome: resolves once it is written, rejects once a batch failed. */
+  attempt: Promise<void>
+  settleAttempt: (error: Error | undefined) => void
 }
 
 function newBatch<W>(): Batch<W> {
@@ -46,7 +49,13 @@ function newBatch<W>(): Batch<W> {
   const done = new Promise<void>((resolve) => {
     markDone = (after) => resolve(after)
   })
-  return { writes: [], rooms: new Map(), isUrgent: false, done, markDone }
+  let settleAttempt: (error: Error | undefined) => void = () => undefined
+  const attempt = new Promise<void>((resolve, reject) => {
+    settleAttempt = (error) => (error ? reject(error) : resolve())
+  })
+  // Only a load waits for it; nobody else must be told of its failure.
+  attempt.catch(() => undefined)
+  return { writes: [], rooms: new Map(), isUrgent: false, done, markDone, attempt, settleAttempt }
 }
 
 // Appends are durable once in the write-ahead log, so LevelDB batches can gather updates for a
@@ -64,6 +73,8 @@ export class Batcher<W extends BatchWrite> {
   #pending: Batch<W> | null = null
   #inFlight: Batch<W> | null = null
   #timer: NodeJS.Timeout | undefined
+  /** The error of the last batch, while the batch after it has not been written. */
+  #failure: Error | null = null
 
   constructor(options: BatcherOptions<W>) {
     this.#options = options
@@ -91,6 +102,23 @@ export class Batcher<W extends BatchWrite> {
     return batch.done
   }
 
+  /** Whether a write of `room` waits to be written or is being written. */
+  holds(room: string): boolean {
+    return (this.#pending?.rooms.has(room) ?? false) || (this.#inFlight?.rooms.has(room) ?? false)
+  }
+
+  /**
+   * Like `writeNow`, but rejects instead of waiting for retries: at once while LevelDB writes
+   * fail, else as soon as a batch holding what is queued fails.
+   */
+  attemptNow(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure)
+    const pending = this.#pending
+    if (!pending) return this.#inFlight?.attempt ?? Promise.resolve()
+    void this.writeNow()
+    return pending.attempt
+  }
+
   #writeBatch(): void {
     clearTimeout(this.#timer)
     this.#timer = undefined
@@ -108,6 +136,8 @@ export class Batcher<W extends BatchWrite> {
 
   #batchDone(batch: Batch<W>, error: Error | undefined): void {
     this.#inFlight = null
+    this.#failure = error ?? null
+    batch.settleAttempt(error)
     if (error) this.#batchFailed(batch, error)
     else this.#batchWritten(batch)
     const next = this.#pending
@@ -141,6 +171,7 @@ export class Batcher<W extends BatchWrite> {
       if (!retry.rooms.get(room)) retry.rooms.set(room, mustWriteMeta)
     }
     retry.isUrgent ||= batch.isUrgent
+    retry.settleAttempt(error)
     batch.markDone(retry.done)
   }
 }

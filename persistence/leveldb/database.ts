@@ -40,6 +40,10 @@ export async function openDatabase(directory: string): Promise<Database> {
       cause: error,
     })
   }
+  return new ReopeningDatabase(directory, await openLevelDown(directory))
+}
+
+async function openLevelDown(directory: string): Promise<LevelDown> {
   const db = leveldown(directory)
   try {
     await call((done) => db.open({ createIfMissing: true }, done))
@@ -53,22 +57,94 @@ export async function openDatabase(directory: string): Promise<Database> {
     }
     throw new Error(`cannot open the LevelDB store in ${directory}: ${message}`, { cause: error })
   }
-  return wrap(db)
+  return db
 }
 
-function wrap(db: LevelDown): Database {
-  return {
-    get: (key) =>
-      new Promise((resolve, reject) =>
-        db.get(key, { asBuffer: true }, (error, value) => {
-          if (!error) resolve(value)
-          else if (isNotFound(error)) resolve(undefined)
-          else reject(error)
-        }),
-      ),
-    batch: (operations, sync) => call((done) => db.batch(operations, { sync }, done)),
-    readRange: (range) => readRange(db, range),
-    close: () => call((done) => db.close(done)),
+/**
+ * A database that comes back after a failed write. LevelDB refuses every write after one failed
+ * (a full disk, say) until it is opened again, so a write that fails closes it, and the next
+ * write opens it afresh first; reads wait meanwhile. Calls never overlap a close, as leveldown
+ * crashes the process when used after one.
+ */
+class ReopeningDatabase implements Database {
+  readonly #directory: string
+  #db: LevelDown | null
+  #mustReopen = false
+  #calls = 0
+  #callsDone: Array<() => void> = []
+  #reopening: Promise<void> | null = null
+  #isClosed = false
+
+  constructor(directory: string, db: LevelDown) {
+    this.#directory = directory
+    this.#db = db
+  }
+
+  get(key: Buffer): Promise<Buffer | undefined> {
+    return this.#use(
+      false,
+      (db) =>
+        new Promise((resolve, reject) =>
+          db.get(key, { asBuffer: true }, (error, value) => {
+            if (!error) resolve(value)
+            else if (isNotFound(error)) resolve(undefined)
+            else reject(error)
+          }),
+        ),
+    )
+  }
+
+  async batch(operations: BatchOperation[], sync: boolean): Promise<void> {
+    try {
+      await this.#use(true, (db) => call((done) => db.batch(operations, { sync }, done)))
+    } catch (error) {
+      this.#mustReopen = true
+      throw error
+    }
+  }
+
+  readRange(range: { gt: Buffer; lt: Buffer }): Promise<Array<{ key: Buffer; value: Buffer }>> {
+    return this.#use(false, (db) => readRange(db, range))
+  }
+
+  async close(): Promise<void> {
+    this.#isClosed = true
+    await this.#reopening?.catch(() => undefined)
+    await this.#idle()
+    const db = this.#db
+    this.#db = null
+    if (db) await call((done) => db.close(done))
+  }
+
+  async #use<T>(isWrite: boolean, run: (db: LevelDown) => Promise<T>): Promise<T> {
+    if (this.#isClosed) throw new Error('the LevelDB database is closed')
+    while (this.#reopening || (isWrite && this.#mustReopen) || !this.#db) {
+      this.#reopening ??= this.#reopen().finally(() => {
+        this.#reopening = null
+      })
+      await this.#reopening
+    }
+    this.#calls++
+    try {
+      return await run(this.#db)
+    } finally {
+      this.#calls--
+      if (this.#calls === 0) for (const resolve of this.#callsDone.splice(0)) resolve()
+    }
+  }
+
+  async #reopen(): Promise<void> {
+    await this.#idle()
+    const db = this.#db
+    this.#db = null
+    if (db) await call((done) => db.close(done))
+    this.#db = await openLevelDown(this.#directory)
+    this.#mustReopen = false
+  }
+
+  #idle(): Promise<void> {
+    if (this.#calls === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#callsDone.push(resolve))
   }
 }
 

@@ -1,32 +1,27 @@
 // On open, writes into LevelDB the appends that a previous process acknowledged through the
-// write-ahead log but did not get into LevelDB before it stopped, then deletes the log's files.
-// Imports nothing from server/.
+// write-ahead log but did not get into LevelDB before it stopped, then deletes the log's files,
+// or keeps a damaged one aside for the operator. Imports nothing from server/.
+import { join } from 'node:path'
 import type { BatchOperation, Database } from './database.js'
 import { compactedKeys, logKey, logKeyPrefix, parseSeq } from './keys.js'
+import { type ProblemLevel, reportWalDamage } from './wal-damage-report.js'
+import type { WalRecord } from './wal-record.js'
 import { type WalFileSystem, recoverWriteAheadLog } from './write-ahead-log.js'
 
-/**
- * Writes what the write-ahead log in `directory` holds into `db` (one synced batch; puts are
- * idempotent), skipping the appends that a compaction already covers, and deletes the files.
- * A record cut short at the end of a file (never acknowledged) is ignored and reported.
- */
-export async function replayWriteAheadLog(
-  db: Database,
-  directory: string,
-  fs: WalFileSystem,
-  onProblem: (message: string) => void,
-): Promise<void> {
-  const recovered = recoverWriteAheadLog(directory, fs)
-  if (recovered.ignoredBytes > 0) {
-    onProblem(
-      `ignored ${recovered.ignoredBytes} bytes at the end of the write-ahead log: a write cut short by a crash or a failed write, never acknowledged`,
-    )
-  }
-  // Sequence numbers keep rising across compactions, so `snapshot-seq` tells which appends the
-  // compacted state holds already: writing those again would bring back deleted log entries.
+/** Where the write-ahead log lives, and where replay moves its damaged files. */
+export interface WalDirectories {
+  /** `<data>/write-ahead-log`. */
+  log: string
+  /** `<data>/write-ahead-log-damaged`: one directory per replay that found damage. */
+  damaged: string
+}
+
+// Sequence numbers keep rising across compactions, so `snapshot-seq` tells which appends the
+// compacted state holds already: writing those again would bring back deleted log entries.
+async function writeRecords(db: Database, records: WalRecord[]): Promise<void> {
   const compactedSeqs = new Map<string, number>()
   const operations: BatchOperation[] = []
-  for (const { room, seq, update } of recovered.records) {
+  for (const { room, seq, update } of records) {
     let compactedSeq = compactedSeqs.get(room)
     if (compactedSeq === undefined) {
       const stored = await db.get(compactedKeys(room).seq)
@@ -42,5 +37,43 @@ export async function replayWriteAheadLog(
     }
   }
   if (operations.length > 0) await db.batch(operations, true)
-  recovered.discard()
+}
+
+/** `20260102T030405.678Z`: the UTC time in ISO 8601's basic format, safe in any file name. */
+const basicUtcTime = (date: Date): string => date.toISOString().replace(/[-:]/g, '')
+
+/**
+ * Writes what the write-ahead log holds into `db` (one synced batch; puts are idempotent),
+ * skipping the appends that a compaction already covers. A file is read up to its first cut or
+ * damaged record: nothing from there on reaches LevelDB, and the file is moved, byte for byte, to
+ * `<damaged>/<UTC time of this replay>/<its name>` and reported (reportWalDamage); the other
+ * files are deleted. Rejects when the write or a move fails; the files not yet moved or deleted
+ * then stay for the next open.
+ */
+export async function replayWriteAheadLog(
+  db: Database,
+  directories: WalDirectories,
+  fs: WalFileSystem,
+  onProblem: (message: string, level: ProblemLevel) => void,
+): Promise<void> {
+  const files = recoverWriteAheadLog(directories.log, fs)
+  const records = files.flatMap((file) => file.records)
+  await writeRecords(db, records)
+  const keptDirectory = join(directories.damaged, basicUtcTime(new Date()))
+  if (files.some((file) => file.damage)) {
+    fs.makeDirectory(directories.damaged)
+    fs.makeDirectory(keptDirectory)
+  }
+  for (const [index, { name, path, damage }] of files.entries()) {
+    if (!damage) {
+      fs.remove(path)
+      continue
+    }
+    const keptPath = join(keptDirectory, name)
+    fs.move(path, keptPath)
+    // Reported once moved, so that the message names where the file really is.
+    const isNewest = index === files.length - 1
+    const { level, message } = reportWalDamage({ name, damage, isNewest, keptPath })
+    onProblem(message, level)
+  }
 }

@@ -18,11 +18,12 @@ import {
 } from './keys.js'
 import { type RoomTimes, encodeMetaRecord, metaIntervalMs, readRoomTimes } from './meta-record.js'
 import { replayWriteAheadLog } from './replay.js'
+import type { ProblemLevel } from './wal-damage-report.js'
+import { encodeRoomName } from './wal-record.js'
 import {
   type WalFile,
   type WalFileSystem,
   WriteAheadLog,
-  encodeRoomName,
   nodeWalFileSystem,
 } from './write-ahead-log.js'
 
@@ -37,9 +38,11 @@ export interface LevelDbStoreOptions {
   syncWrites?: boolean
   /**
    * Told about trouble that does not fail a call: a LevelDB batch that failed and will be retried
-   * (its appends are safe in the write-ahead log), a torn record ignored on recovery.
+   * (its appends are safe in the write-ahead log), a write-ahead-log file found cut or damaged on
+   * recovery and kept aside. `level` is `error` for damage (records the store could not replay)
+   * and `warn`, or absent, for the rest.
    */
-  onProblem?: (message: string, error?: Error) => void
+  onProblem?: (message: string, error?: Error, level?: ProblemLevel) => void
   /** Opens the database (default `openDatabase`); tests wrap the real one to inject failures. */
   openDatabase?: (directory: string) => Promise<Database>
   /** The write-ahead log's file calls (default node:fs); tests replace one to inject failures. */
@@ -95,14 +98,25 @@ const asBuffer = (bytes: Uint8Array): Buffer =>
 export async function openLevelDbStore(options: LevelDbStoreOptions): Promise<DocStore> {
   const db = await (options.openDatabase ?? openDatabase)(options.directory)
   const onProblem =
-    options.onProblem ?? ((message, error) => process.emitWarning(error ?? message, 'LevelDbStore'))
+    options.onProblem ??
+    ((message, error, level) =>
+      process.emitWarning(
+        error ?? message,
+        level === 'error' ? 'LevelDbStoreError' : 'LevelDbStore',
+      ))
   const fs = options.walFileSystem ?? nodeWalFileSystem
-  // The write-ahead log lives beside LevelDB's files, under LevelDB's lock.
-  const walDirectory = join(options.directory, 'write-ahead-log')
+  // The write-ahead log, and the damaged files replay keeps, live beside LevelDB's files, under
+  // LevelDB's lock.
+  const walDirectories = {
+    log: join(options.directory, 'write-ahead-log'),
+    damaged: join(options.directory, 'write-ahead-log-damaged'),
+  }
   let wal: WriteAheadLog
   try {
-    await replayWriteAheadLog(db, walDirectory, fs, onProblem)
-    wal = new WriteAheadLog(walDirectory, fs)
+    await replayWriteAheadLog(db, walDirectories, fs, (message, level) =>
+      onProblem(message, undefined, level),
+    )
+    wal = new WriteAheadLog(walDirectories.log, fs)
   } catch (error) {
     // Release LevelDB's lock, so that the directory can be opened again once the cause is fixed.
     await db.close()
@@ -144,8 +158,15 @@ class LevelDbStore implements DocStore {
 
   async load(room: string): Promise<StoredDoc> {
     this.#assertOpen()
-    // Whatever was appended before (a room evicted and loaded again) must be read back.
-    await this.#batcher.writeNow()
+    // Whatever was appended before (a room evicted and loaded again) must be read back; while
+    // LevelDB writes fail, that would wait for ever, so the load fails instead.
+    if (this.#batcher.holds(room)) {
+      await this.#batcher.attemptNow().catch((error: unknown) => {
+        throw new Error('LevelDB cannot write the updates of this document it still holds', {
+          cause: error,
+        })
+      })
+    }
     const keys = compactedKeys(room)
     const [meta, update, stateVector, compactedSeq, log] = await Promise.all([
       this.#db.get(metaKey(room)),

@@ -1,6 +1,7 @@
-// The LevelDB store's write-ahead log: makes an append durable with one write(2) on the
+// The LevelDB store's write-ahead log: makes an append durable with one writev(2) on the
 // event-loop thread, keeps each file until LevelDB holds its records, and hands back what a
-// previous process left. File I/O goes through WalFileSystem; imports nothing of LevelDB.
+// previous process left. Records are encoded in wal-record.ts; file I/O goes through
+// WalFileSystem; imports nothing of LevelDB.
 import {
   closeSync,
   fdatasync,
@@ -8,32 +9,34 @@ import {
   openSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
-  writeSync,
+  writevSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
+import { type WalDamage, type WalRecord, encodeWalRecord, readWalFile } from './wal-record.js'
 
 /**
  * The file calls the write-ahead log makes, all synchronous but `sync`. Tests replace one to
  * inject a failure (a write cut short); `nodeWalFileSystem` is the real one.
  */
 export interface WalFileSystem {
-  /** Makes the log's directory; its parent exists. Fine when it exists already. */
+  /** Makes a directory whose parent exists. Fine when it exists already. */
   makeDirectory(directory: string): void
   /** The names in a directory. */
   list(directory: string): string[]
   read(path: string): Buffer
   /** Opens a file for appending, creating it when missing; returns the descriptor. */
   openForAppend(path: string): number
-  /** One write(2) of `bytes`; returns how many were written, which may be fewer. */
-  write(fd: number, bytes: Buffer): number
+  /** One writev(2) of `parts`, in order; returns how many bytes were written, which may be fewer. */
+  write(fd: number, parts: readonly Uint8Array[]): number
   /** fdatasync(2): resolves once what was written is on the device. */
   sync(fd: number): Promise<void>
   close(fd: number): void
   /** Deletes a file; fine when it is gone already. */
   remove(path: string): void
+  /** rename(2): moves a file, byte for byte, to another directory of the same file system. */
+  move(from: string, to: string): void
 }
 
 /** WalFileSystem over node:fs. */
@@ -49,18 +52,12 @@ export const nodeWalFileSystem: WalFileSystem = {
   list: (directory) => readdirSync(directory),
   read: (path) => readFileSync(path),
   openForAppend: (path) => openSync(path, 'a'),
-  write: (fd, bytes) => writeSync(fd, bytes),
+  write: (fd, parts) => writevSync(fd, parts),
   sync: (fd) =>
     new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve()))),
   close: (fd) => closeSync(fd),
   remove: (path) => rmSync(path, { force: true }),
-}
-
-/** One appended log entry. */
-export interface WalRecord {
-  room: string
-  seq: number
-  update: Uint8Array
+  move: (from, to) => renameSync(from, to),
 }
 
 /** A file of the log; appends return it so the store can report when its records are stored. */
@@ -76,93 +73,44 @@ interface OpenFile extends WalFile {
   unstored: number
 }
 
-const recordMarker = 0xc7
-const headerBytes = 5
 /** A file that reaches this size is closed to appends; it is deleted once all of it is stored. */
 const rotateAfterBytes = 8 * 1024 * 1024
 const fileName = (generation: number): string => `${generation.toString(16).padStart(16, '0')}.wal`
 const generationOf = (name: string): number | null =>
   /^[0-9a-f]{16}\.wal$/.test(name) ? Number.parseInt(name.slice(0, 16), 16) : null
 
-/** A room name as records hold it (varuint byte length, UTF-8): encode it once per room. */
-export const encodeRoomName = (room: string): Uint8Array =>
-  encoding.encode((encoder) => encoding.writeVarString(encoder, room))
-
-// A record is written with one synchronous write(2), so write-before-relay costs no round trip
-// through a worker thread; LevelDB receives the same entries in larger batches a little later
-// (puts are idempotent, so replaying records is safe).
-// File: <directory>/<generation, 16 hex digits>.wal, a sequence of records:
-//   u8 0xC7 · u32le body length · body = varuint room byte length · room (UTF-8) · f64le seq · update
-function encodeRecord(roomName: Uint8Array, seq: number, update: Uint8Array): Buffer {
-  const bodyBytes = roomName.length + 8 + update.length
-  const record = Buffer.allocUnsafe(headerBytes + bodyBytes)
-  record[0] = recordMarker
-  record.writeUInt32LE(bodyBytes, 1)
-  record.set(roomName, headerBytes)
-  record.set(update, record.writeDoubleLE(seq, headerBytes + roomName.length))
-  return record
-}
-
-/** The records of one file; stops at the first damaged or incomplete one (a torn last write). */
-function decodeRecords(file: Buffer): { records: WalRecord[]; ignoredBytes: number } {
-  const records: WalRecord[] = []
-  let at = 0
-  while (at + headerBytes <= file.length && file[at] === recordMarker) {
-    const bodyEnd = at + headerBytes + file.readUInt32LE(at + 1)
-    if (bodyEnd > file.length) break
-    const body = file.subarray(at + headerBytes, bodyEnd)
-    const decoder = decoding.createDecoder(body)
-    let room: string
-    try {
-      room = decoding.readVarString(decoder)
-    } catch {
-      break
-    }
-    // lib0 does not bound a string by the view it reads, so the seq must still fit in the body.
-    const seqAt = decoder.pos
-    if (seqAt + 8 > body.length) break
-    records.push({ room, seq: body.readDoubleLE(seqAt), update: body.subarray(seqAt + 8) })
-    at = bodyEnd
-  }
-  return { records, ignoredBytes: file.length - at }
-}
-
-/** What was left in the log's directory when it was opened. */
-export interface RecoveredLog {
+/** One file of the log as a previous process left it. */
+export interface RecoveredFile {
+  /** Its name, `<generation>.wal`, and its path. */
+  name: string
+  path: string
+  /** Its records up to the first bad one, oldest first. */
   records: WalRecord[]
-  /** Bytes at the ends of files that did not form a whole record (a torn write). */
-  ignoredBytes: number
-  /** Deletes the recovered files; call once their records are stored. */
-  discard(): void
+  /** Where and how its records break off; null when the file is whole. */
+  damage: WalDamage | null
 }
 
-/** Reads what a previous process left in `directory` (created when missing). */
+/** Reads the files a previous process left in `directory` (created when missing), oldest first. */
 export function recoverWriteAheadLog(
   directory: string,
   fs: WalFileSystem = nodeWalFileSystem,
-): RecoveredLog {
+): RecoveredFile[] {
   fs.makeDirectory(directory)
-  const paths = fs
+  return fs
     .list(directory)
     .map((name) => ({ name, generation: generationOf(name) }))
     .filter((entry) => entry.generation !== null)
     .sort((a, b) => a.generation! - b.generation!)
-    .map((entry) => join(directory, entry.name))
-  const records: WalRecord[] = []
-  let ignoredBytes = 0
-  for (const path of paths) {
-    const decoded = decodeRecords(fs.read(path))
-    records.push(...decoded.records)
-    ignoredBytes += decoded.ignoredBytes
-  }
-  return {
-    records,
-    ignoredBytes,
-    discard: () => {
-      for (const path of paths) fs.remove(path)
-    },
-  }
+    .map(({ name }) => {
+      const path = join(directory, name)
+      return { name, path, ...readWalFile(fs.read(path)) }
+    })
 }
+
+// A record is written with one synchronous writev(2), so write-before-relay costs no round trip
+// through a worker thread; LevelDB receives the same entries in larger batches a little later
+// (puts are idempotent, so replaying records is safe).
+// File: <directory>/<generation, 16 hex digits>.wal, a sequence of records (wal-record.ts).
 
 /** An open write-ahead log: appends go to the newest file. */
 export class WriteAheadLog {
@@ -180,22 +128,23 @@ export class WriteAheadLog {
   }
 
   /**
-   * Appends a record with one write(2): once this returns, the record survives a crash of the
+   * Appends a record with one writev(2): once this returns, the record survives a crash of the
    * process. Throws when the write fails, and then nothing of the record counts as written.
    */
   append(roomName: Uint8Array, seq: number, update: Uint8Array): WalFile {
-    const bytes = encodeRecord(roomName, seq, update)
+    const parts = encodeWalRecord(roomName, seq, update)
+    const bytes = parts[0].length + parts[1].length
     const file = this.#current
     let written = 0
     try {
-      written = this.#fs.write(file.fd, bytes)
+      written = this.#fs.write(file.fd, parts)
     } finally {
       // A failed or short write may leave part of a record behind, and recovery stops reading a
       // file at such a record: the records after it go to a new file.
-      if (written !== bytes.length) this.#startNewFile()
+      if (written !== bytes) this.#startNewFile()
     }
-    if (written !== bytes.length) {
-      throw new Error(`short write to the write-ahead log (${written} of ${bytes.length} bytes)`)
+    if (written !== bytes) {
+      throw new Error(`short write to the write-ahead log (${written} of ${bytes} bytes)`)
     }
     file.bytes += written
     file.unstored++

@@ -31,7 +31,9 @@ function faultyDatabase(): FaultyDatabase {
     open: async (directory) => {
       const db = await openDatabase(directory)
       return {
-        ...db,
+        get: (key) => db.get(key),
+        readRange: (range) => db.readRange(range),
+        close: () => db.close(),
         batch: async (operations, sync) => {
           if (failing) {
             failing = false

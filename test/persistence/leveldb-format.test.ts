@@ -1,12 +1,14 @@
 // The storage format, byte for byte: the LevelDB key layout `v1` and the write-ahead-log record
-// (persistence/README.md). A change here needs a new layout version and a migration.
+// (persistence/README.md). A change here needs a new layout version (for the record, a new marker)
+// and a migration (for the record, replay reads the old marker too).
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { openDatabase } from '../../persistence/leveldb/database.js'
 import { openLevelDbStore } from '../../persistence/leveldb/store.js'
-import { WriteAheadLog, encodeRoomName } from '../../persistence/leveldb/write-ahead-log.js'
+import { encodeRoomName } from '../../persistence/leveldb/wal-record.js'
+import { WriteAheadLog } from '../../persistence/leveldb/write-ahead-log.js'
 import { deferCleanup } from '../helpers/cleanup.js'
 import { makeTempDir } from '../helpers/tmp-dir.js'
 
@@ -81,7 +83,8 @@ test('the write-ahead log writes its record format to 16-hex-digit generation fi
   assert.deepEqual(
     readFileSync(join(directory, '0000000000000001.wal')),
     Buffer.concat([
-      Buffer.of(0xc7, 13, 0, 0, 0), // marker, u32le body length: 1 + 2 + 8 + 2
+      Buffer.of(0xc8, 13, 0, 0, 0), // marker, u32le body length: 1 + 2 + 8 + 2
+      Buffer.of(0xac, 0xe6, 0x57, 0x7f), // u32le CRC-32 of the body (zlib's crc32: 0x7f57e6ac)
       Buffer.of(2, 0xc3, 0xa9), // varuint byte length of the room name, its UTF-8
       seq, // f64le
       Buffer.of(0xaa, 0xbb), // the update

@@ -2,7 +2,7 @@
 // being measured: all CPU time from /proc/stat minus what those two processes used.
 import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
-import { readCpuMs } from './proc-stats.js'
+import { readCpuMs } from '../test/helpers/proc-stats.js'
 
 /** Other processes may use at most this many cores before a measurement is taken again. */
 export const busyThresholdCores = 0.3

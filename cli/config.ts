@@ -141,8 +141,15 @@ const limitOptions: ReadonlyArray<[keyof ServerLimits, Option]> = (
       'compactAfterBytes',
       '--compact-after-bytes <size>',
       'COMPACT_AFTER_BYTES',
-      'compact a document log after this many bytes',
+      'compact a document log once it passes the compacted state in size, and at least this many bytes',
       parseBytes,
+    ],
+    [
+      'compactMinIntervalMs',
+      '--compact-min-interval-ms <ms>',
+      'COMPACT_MIN_INTERVAL_MS',
+      'compact an open document at most this often',
+      parseCount,
     ],
     [
       'shutdownTimeoutMs',
@@ -199,6 +206,41 @@ const limitOptions: ReadonlyArray<[keyof ServerLimits, Option]> = (
       'HANDSHAKE_TIMEOUT_MS',
       'time for request headers, and for an upgrade to authenticate and load',
       parseCount,
+    ],
+    [
+      'maxNestingDepth',
+      '--max-nesting-depth <count>',
+      'MAX_NESTING_DEPTH',
+      'shared types nested within each other (deeper update: close 1007)',
+      parseCount,
+    ],
+    [
+      'maxPendingBytes',
+      '--max-pending-bytes <size>',
+      'MAX_PENDING_BYTES',
+      'content a document may hold that waits for content it lacks (more: close 1007)',
+      parseBytes,
+    ],
+    [
+      'maxAwarenessClientsPerConnection',
+      '--max-awareness-clients-per-connection <count>',
+      'MAX_AWARENESS_CLIENTS_PER_CONNECTION',
+      'awareness client ids one connection may own (more: refused; repeated: close 1008)',
+      parseCount,
+    ],
+    [
+      'maxAwarenessStatesPerRoom',
+      '--max-awareness-states-per-room <count>',
+      'MAX_AWARENESS_STATES_PER_ROOM',
+      'awareness states one document holds (more: refused)',
+      parseCount,
+    ],
+    [
+      'maxRoomAwarenessBytes',
+      '--max-room-awareness-bytes <size>',
+      'MAX_ROOM_AWARENESS_BYTES',
+      'bytes of awareness state one document holds (more: refused)',
+      parseBytes,
     ],
   ] as const
 ).map(([key, flag, env, description, parse]) => [

@@ -10,6 +10,8 @@ export const CloseCode = {
   unsupportedData: 1003,
   /** The envelope is fine but its payload is not a valid Yjs update / state vector / awareness update. */
   invalidPayload: 1007,
+  /** The connection kept breaking a rule, e.g. setting other connections' awareness states. */
+  policyViolation: 1008,
   /** The frame is larger than the server's maximum frame size. */
   messageTooBig: 1009,
   /** The server could not do its part, e.g. the store failed to write the update. */

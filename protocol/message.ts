@@ -91,6 +91,26 @@ export function readClientMessage(frame: Uint8Array): ClientMessage {
   }
 }
 
+/** The tags that open each kind of message whose body is one length-prefixed payload. */
+export const messageTags = {
+  syncStep1: [MessageType.sync, SyncStep.step1],
+  syncStep2: [MessageType.sync, SyncStep.step2],
+  syncUpdate: [MessageType.sync, SyncStep.update],
+  awareness: [MessageType.awareness],
+} as const
+
+/**
+ * The bytes of a message before its payload: the tags, then the payload's length. The head and
+ * the payload together are the message the matching `write…` function returns; a sender that
+ * frames large payloads writes them after the head without copying them into a message first.
+ */
+export function writeMessageHead(tags: readonly number[], payloadLength: number): Uint8Array {
+  const encoder = encoding.createEncoder()
+  for (const tag of tags) encoding.writeVarUint(encoder, tag)
+  encoding.writeVarUint(encoder, payloadLength)
+  return encoding.toUint8Array(encoder)
+}
+
 function writeTagged(tags: readonly number[], payload: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder()
   for (const tag of tags) encoding.writeVarUint(encoder, tag)
@@ -100,22 +120,22 @@ function writeTagged(tags: readonly number[], payload: Uint8Array): Uint8Array {
 
 /** Sync step 1: "here is my state vector, send me what I lack". */
 export function writeSyncStep1(stateVector: Uint8Array): Uint8Array {
-  return writeTagged([MessageType.sync, SyncStep.step1], stateVector)
+  return writeTagged(messageTags.syncStep1, stateVector)
 }
 
 /** Sync step 2: the answer to a step 1, an update holding what the asker lacks. */
 export function writeSyncStep2(update: Uint8Array): Uint8Array {
-  return writeTagged([MessageType.sync, SyncStep.step2], update)
+  return writeTagged(messageTags.syncStep2, update)
 }
 
 /** An incremental document update, relayed to the other connections of a room. */
 export function writeSyncUpdate(update: Uint8Array): Uint8Array {
-  return writeTagged([MessageType.sync, SyncStep.update], update)
+  return writeTagged(messageTags.syncUpdate, update)
 }
 
 /** An awareness update (encoded as by y-protocols/awareness). */
 export function writeAwareness(update: Uint8Array): Uint8Array {
-  return writeTagged([MessageType.awareness], update)
+  return writeTagged(messageTags.awareness, update)
 }
 
 /**

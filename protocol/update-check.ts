@@ -6,6 +6,7 @@
 // Yjs where Yjs reads past the end: every length is checked against the update. Bytes after the
 // delete set are ignored, as Yjs ignores them. No Node or DOM APIs beyond TextDecoder.
 import * as decoding from 'lib0/decoding'
+import { type StructPlace, type UpdateShape, UpdateShapeRecorder } from './update-shape.js'
 
 /** Thrown for bytes that are not a well-formed update; the message names the offset. */
 export class MalformedUpdateError extends Error {
@@ -58,6 +59,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 class UpdateReader {
   readonly #decoder: decoding.Decoder
+  readonly shape = new UpdateShapeRecorder()
 
   constructor(bytes: Uint8Array) {
     this.#decoder = decoding.createDecoder(bytes)
@@ -186,40 +188,40 @@ class UpdateReader {
     }
   }
 
-  itemContent(ref: number, at: number): void {
+  /** Reads an item's content; returns its length in clock ticks. */
+  itemContent(ref: number, at: number): number {
     switch (ref) {
       case StructRef.deleted:
-        this.varUint('deleted length')
-        return
+        return this.varUint('deleted length')
       case StructRef.json: {
         const count = this.varUint('JSON content length')
         for (let i = 0; i < count; i++) this.json('JSON content', true)
-        return
+        return count
       }
       case StructRef.binary:
         this.varBytes('binary content')
-        return
+        return 1
       case StructRef.string:
-        this.varString('string content')
-        return
+        // Yjs counts a string in UTF-16 code units.
+        return this.varString('string content').length
       case StructRef.embed:
         this.json('embed')
-        return
+        return 1
       case StructRef.format:
         this.varString('format key')
         this.json('format value')
-        return
+        return 1
       case StructRef.type: {
         const typeAt = this.#pos
         const typeRef = this.varUint('type')
         if (typeRef >= typeRefCount) this.fail(`unknown shared type ${typeRef}`, typeAt)
         if (typeRef === xmlElementRef || typeRef === xmlHookRef) this.varString('XML node name')
-        return
+        return 1
       }
       case StructRef.any: {
         const count = this.varUint('content length')
         for (let i = 0; i < count; i++) this.any()
-        return
+        return count
       }
       case StructRef.doc: {
         this.varString('subdocument guid')
@@ -229,52 +231,98 @@ class UpdateReader {
           this.fail('subdocument options are null')
         }
         this.any()
-        return
+        return 1
       }
       default:
-        this.fail(`unknown struct type ${ref}`, at)
+        return this.fail(`unknown struct type ${ref}`, at)
     }
   }
 
-  struct(): void {
+  /** Reads the struct of `client` at `clock`; returns its length in clock ticks. */
+  struct(client: number, clock: number): number {
     const at = this.#pos
     const info = this.uint8('struct info')
     const ref = info & 0x1f
     // Yjs's two decoders agree on these only when a skip's info byte is exactly 10.
     if (ref === StructRef.gc || info === StructRef.skip) {
-      this.varUint('struct length')
-      return
+      const length = this.varUint('struct length')
+      if (length === 0) this.fail(`the struct at clock ${clock} has length 0`, at)
+      if (info === StructRef.skip) this.shape.skip(clock, length)
+      return length
     }
-    if (info & hasOrigin) this.id('origin')
-    if (info & hasRightOrigin) this.id('right origin')
+    let placeKind: StructPlace['kind'] = 'root'
+    let placeClient = 0
+    let placeClock = 0
+    if (info & hasOrigin) {
+      placeKind = 'beside'
+      placeClient = this.varUint('origin client')
+      placeClock = this.varUint('origin clock')
+      this.reference(client, clock, placeClient, placeClock, 'an origin', at)
+    }
+    if (info & hasRightOrigin) {
+      const originClient = this.varUint('right origin client')
+      const originClock = this.varUint('right origin clock')
+      this.reference(client, clock, originClient, originClock, 'a right origin', at)
+      if (placeKind === 'root') {
+        ;[placeKind, placeClient, placeClock] = ['beside', originClient, originClock]
+      }
+    }
     if ((info & (hasOrigin | hasRightOrigin)) === 0) {
       // No origins: the parent follows, as a root type name or as the ID of a type item.
-      if (this.varUint('parent kind') === 1) this.varString('root type name')
-      else this.id('parent')
+      if (this.varUint('parent kind') === 1) {
+        this.varString('root type name')
+      } else {
+        placeKind = 'inside'
+        placeClient = this.varUint('parent client')
+        placeClock = this.varUint('parent clock')
+        this.reference(client, clock, placeClient, placeClock, 'a parent', at)
+      }
       if (info & hasParentSub) this.varString('map key')
     }
-    this.itemContent(ref, at)
+    const length = this.itemContent(ref, at)
+    // Yjs writes no empty item, and throws while it integrates one.
+    if (length === 0) this.fail(`the item at clock ${clock} has no content`, at)
+    this.shape.item(clock, length, placeKind, placeClient, placeClock, ref === StructRef.type)
+    return length
   }
 
-  id(what: string): void {
-    this.varUint(`${what} client`)
-    this.varUint(`${what} clock`)
+  // Yjs takes a struct's references to its own client's structs to be to earlier ones (a client
+  // writes in clock order) and never checks them: one to a later clock makes it throw while it
+  // integrates the struct, in every process that receives it.
+  reference(
+    client: number,
+    clock: number,
+    toClient: number,
+    toClock: number,
+    what: string,
+    at: number,
+  ): void {
+    if (toClient === client && toClock >= clock) {
+      this.fail(`the struct at clock ${clock} has ${what} at its own client's clock ${toClock}`, at)
+    }
+    this.shape.refer(toClient, toClock)
   }
 
   update(): void {
     const clients = this.varUint('number of clients')
     for (let i = 0; i < clients; i++) {
       const structs = this.varUint('number of structs')
-      this.id('first struct')
-      for (let j = 0; j < structs; j++) this.struct()
+      const client = this.varUint('first struct client')
+      let clock = this.varUint('first struct clock')
+      this.shape.startClient(client, clock)
+      for (let j = 0; j < structs; j++) clock += this.struct(client, clock)
+      this.shape.endClient(clock)
     }
     const deleteClients = this.varUint('number of clients in the delete set')
     for (let i = 0; i < deleteClients; i++) {
-      this.varUint('delete set client')
+      const client = this.varUint('delete set client')
       const ranges = this.varUint('number of deleted ranges')
       for (let j = 0; j < ranges; j++) {
-        this.varUint('deleted range clock')
-        this.varUint('deleted range length')
+        const clock = this.varUint('deleted range clock')
+        const at = this.#pos
+        const length = this.varUint('deleted range length')
+        if (length === 0) this.fail('a deleted range has length 0', at)
+        this.shape.delete(client, clock, length)
       }
     }
   }
@@ -282,8 +330,11 @@ class UpdateReader {
 
 /**
  * Throws MalformedUpdateError unless `update` is a well-formed Yjs update (encoding v1), that is
- * one `Y.applyUpdate` can decode. Says nothing about whether its structs fit a given document.
+ * one `Y.applyUpdate` can decode, and returns its shape. Says nothing about whether its structs
+ * fit a given document: the shape is what a document needs to tell.
  */
-export function checkUpdate(update: Uint8Array): void {
-  new UpdateReader(update).update()
+export function checkUpdate(update: Uint8Array): UpdateShape {
+  const reader = new UpdateReader(update)
+  reader.update()
+  return reader.shape.finish()
 }

@@ -61,7 +61,10 @@ export function isRefusal(result: Principal | Refusal): result is Refusal {
   return 'kind' in result && result.kind === 'refusal'
 }
 
-const anonymous: Principal = { userId: 'anonymous', access: () => 'write' }
+/** The user id of everyone while authentication is off: nobody proved who they are. */
+export const anonymousUserId = 'anonymous'
+
+const anonymous: Principal = { userId: anonymousUserId, access: () => 'write' }
 
 /** The default authenticator: authentication is off, and everyone may write every document. */
 export const allowEveryone: Authenticate = () => Promise.resolve(anonymous)

@@ -11,6 +11,13 @@ export interface ConnectionOrigin {
   readonly principal: Principal
   /** The principal's access to the connection's document, decided at the upgrade. */
   readonly access: Access
+  /**
+   * The client's address as the server resolved it at the upgrade: the socket's peer, or the
+   * X-Forwarded-For hop of a trusted proxy (server/limits/client-address.ts). Tells a reconnect
+   * of an unauthenticated client from another client (server/rooms/room-presence.ts). It names
+   * a person's network: never log it with their token.
+   */
+  readonly clientAddress: string
 }
 
 /**
@@ -69,6 +76,12 @@ export interface CollabObserver {
   compacted?(room: string, compaction: Compaction): void
   /** A store call failed; for `append` the update was neither relayed nor kept. */
   storeFailed?(room: string, operation: StoreOperation, error: unknown): void
+  /**
+   * Yjs failed on a room's document: `skipped` when building it from the store left out stored
+   * updates (it is served without them), `broken` when applying a durable update to the open
+   * document failed (its connections are closed with 1011 and it is loaded afresh).
+   */
+  documentFailed?(room: string, failure: 'skipped' | 'broken', error: unknown): void
 }
 
 type EventName = keyof CollabObserver

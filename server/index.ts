@@ -22,6 +22,7 @@ import { type CollabServerOptions, defaultLimits, type ServerLimits } from './op
 import type { Room } from './rooms/room.js'
 import { Revocations } from './revocations.js'
 import { RoomRegistry } from './rooms/room-registry.js'
+import { StoreHealth } from './store-health.js'
 import { Connection } from './ws/connection.js'
 import { startExpirySweep } from './ws/expiry.js'
 import { startHeartbeat } from './ws/heartbeat.js'
@@ -74,7 +75,8 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const limits: ServerLimits = { ...defaultLimits, ...options.limits }
   const { logger } = options
   const startedAtMs = Date.now()
-  const observers = new Observers(options.observers ?? [], logger)
+  const storeHealth = new StoreHealth(options.store, logger)
+  const observers = new Observers([storeHealth, ...(options.observers ?? [])], logger)
   const registry = new RoomRegistry(
     { store: options.store, limits, observers, logger },
     limits.unloadGraceMs,
@@ -102,10 +104,11 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     },
   }
   const stats = (): ServerStats => ({
-    status: closing ? 'draining' : 'ok',
+    status: closing ? 'draining' : storeHealth.isFailing ? 'store-failing' : 'ok',
     documents: registry.size,
     connections: connections.size,
     uptimeSeconds: Math.round((Date.now() - startedAtMs) / 1000),
+    store: storeHealth.status,
   })
 
   const revocations = new Revocations(options.store)
@@ -127,6 +130,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     limits,
     auth,
     isDraining: () => closing !== undefined,
+    isStoreFailing: () => storeHealth.isFailing,
     nextConnectionId: () => ++lastConnectionId,
     onOpen: (webSocket: WebSocket, room: Room, origin: ConnectionOrigin) => {
       const connection = new Connection(webSocket, room, origin, connectionContext)
@@ -186,6 +190,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   async function drain(): Promise<void> {
     stopHeartbeat()
     stopExpirySweep()
+    storeHealth.close()
     if (httpServer.listening) {
       httpServer.close()
       httpServer.closeIdleConnections()

@@ -15,10 +15,16 @@ export interface ServerLimits {
   heartbeatIntervalMs: number
   /** How long an empty document stays loaded (already written) before it is unloaded. */
   unloadGraceMs: number
-  /** Compact a document's update log once it holds this many entries… */
+  /**
+   * Compact a document's update log once it holds this many entries, scaled up for documents
+   * larger than `compactAfterBytes` (so that compaction work stays proportional to what was
+   * written; server/rooms/compaction-policy.ts)…
+   */
   compactAfterUpdates: number
-  /** …or this many bytes. */
+  /** …or once it holds more bytes than the compacted state, and at least this many. */
   compactAfterBytes: number
+  /** A document is compacted at most this often while it is open (unloading always compacts). */
+  compactMinIntervalMs: number
   /** Connections one document accepts; more are refused at the upgrade with 503. */
   maxConnectionsPerRoom: number
   /** Largest awareness update one connection may send; larger closes it with 1009. */
@@ -46,6 +52,19 @@ export interface ServerLimits {
   maxDocumentBytes: number
   /** Time for a request's headers, and for an upgrade's authentication and load, before a drop. */
   handshakeTimeoutMs: number
+  /** Shared types nested within each other in a document; an update nesting deeper: 1007. */
+  maxNestingDepth: number
+  /**
+   * Content a document may hold that waits for content it does not have (Yjs pending structs,
+   * which are never integrated until then); an update that would leave more: 1007.
+   */
+  maxPendingBytes: number
+  /** Awareness client ids one connection may own; announcing more is refused (repeated: 1008). */
+  maxAwarenessClientsPerConnection: number
+  /** Awareness states one document holds; states past it are refused. */
+  maxAwarenessStatesPerRoom: number
+  /** Bytes of awareness state one document holds; states past it are refused. */
+  maxRoomAwarenessBytes: number
 }
 
 const MiB = 1024 * 1024
@@ -58,6 +77,7 @@ export const defaultLimits: ServerLimits = {
   unloadGraceMs: 30_000,
   compactAfterUpdates: 1_000,
   compactAfterBytes: 4 * MiB,
+  compactMinIntervalMs: 2_000,
   maxConnectionsPerRoom: 5_000,
   maxAwarenessBytes: 64 * 1024,
   shutdownTimeoutMs: 10_000,
@@ -68,6 +88,11 @@ export const defaultLimits: ServerLimits = {
   maxBytesPerSecond: 1 * MiB,
   maxDocumentBytes: 16 * MiB,
   handshakeTimeoutMs: 10_000,
+  maxNestingDepth: 100,
+  maxPendingBytes: 1 * MiB,
+  maxAwarenessClientsPerConnection: 4,
+  maxAwarenessStatesPerRoom: 10_000,
+  maxRoomAwarenessBytes: 8 * MiB,
 }
 
 /** Everything createCollabServer needs. The caller owns the store and closes it after the server. */

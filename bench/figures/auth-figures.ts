@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose'
 import WebSocket from 'ws'
-import { readCpuMs } from '../proc-stats.js'
+import { readCpuMs } from '../../test/helpers/proc-stats.js'
 
 const { values: options } = parseArgs({
   options: {

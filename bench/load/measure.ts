@@ -3,7 +3,7 @@
 import { watchMachineLoad } from '../machine-load.js'
 import type { MachineLoad } from '../machine-load.js'
 import type { Span } from '../scenarios/types.js'
-import { readCpuMs, readMemoryKb } from '../proc-stats.js'
+import { readCpuMs, readMemoryKb } from '../../test/helpers/proc-stats.js'
 
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {

@@ -1,9 +1,12 @@
-// The liveness probe: GET /healthz answers with the server's counts.
+// The liveness probe: GET /healthz answers with the server's counts and the store's health.
+import type { StoreStatus } from '../store-health.js'
 
-/** Counts reported by /healthz. */
+/** What /healthz reports. */
 export interface ServerStats {
-  status: 'ok' | 'draining'
+  /** `store-failing` while the store fails (server/store-health.ts); the server still lives. */
+  status: 'ok' | 'draining' | 'store-failing'
   documents: number
   connections: number
   uptimeSeconds: number
+  store: StoreStatus
 }

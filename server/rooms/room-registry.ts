@@ -46,20 +46,29 @@ export class RoomRegistry {
    * must be matched by one `release`.
    */
   async acquire(name: string): Promise<Room> {
-    let entry = this.#entries.get(name)
-    while (entry?.unloading) {
-      await entry.unloading.catch(() => undefined)
-      entry = this.#entries.get(name)
-    }
-    if (!entry) entry = this.#open(name)
-    entry.holders++
-    clearTimeout(entry.unloadTimer)
-    entry.unloadTimer = undefined
-    try {
-      return await entry.room
-    } catch (error) {
+    for (;;) {
+      let entry = this.#entries.get(name)
+      while (entry?.unloading) {
+        await entry.unloading.catch(() => undefined)
+        entry = this.#entries.get(name)
+      }
+      if (!entry) entry = this.#open(name)
+      entry.holders++
+      clearTimeout(entry.unloadTimer)
+      entry.unloadTimer = undefined
+      let room: Room
+      try {
+        room = await entry.room
+      } catch (error) {
+        entry.holders--
+        throw error
+      }
+      if (!room.isBroken) return room
+      // Its document broke in Yjs (document-state.ts): once its connections have gone (they are
+      // closing), drop it and load it afresh from the store.
       entry.holders--
-      throw error
+      if (entry.holders > 0) throw new Error('the document broke; its connections are closing')
+      this.#discardBroken(name, entry, room)
     }
   }
 
@@ -112,6 +121,15 @@ export class RoomRegistry {
       },
     )
     return entry
+  }
+
+  #discardBroken(name: string, entry: RoomEntry, room: Room): void {
+    if (this.#entries.get(name) !== entry) return
+    clearTimeout(entry.unloadTimer)
+    this.#entries.delete(name)
+    room.destroy()
+    this.#context.store.evict(name)
+    this.#context.observers.notify('unloaded', name)
   }
 
   #scheduleUnload(name: string, entry: RoomEntry, delayMs: number): void {

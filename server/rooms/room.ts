@@ -4,17 +4,26 @@
 import { CloseCode } from '../../protocol/close-codes.js'
 import { CollabError } from '../../protocol/collab-error.js'
 import { MalformedUpdateError, checkUpdate } from '../../protocol/update-check.js'
+import type { UpdateShape } from '../../protocol/update-shape.js'
 import type { DocStore, StoredDoc } from '../../persistence/store.js'
 import type { Observers, Origin } from '../events.js'
 import type { Logger } from '../logger.js'
 import type { ServerLimits } from '../options.js'
-import { DocumentState } from './document-state.js'
+import { DocumentBrokenError, DocumentState } from './document-state.js'
 import type { RoomMember, RoomMessage } from './room-member.js'
-import { RoomPresence } from './room-presence.js'
-import { type CompactionLimits, WritePipeline } from './write-pipeline.js'
+import { type PresenceLimits, RoomPresence } from './room-presence.js'
+import type { CompactionLimits } from './compaction-policy.js'
+import { type StructureLimits, StructureGuard } from './structure-guard.js'
+import { WritePipeline } from './write-pipeline.js'
 
-/** The limits a room enforces: compaction, and the size its document may grow to. */
-export type RoomLimits = CompactionLimits & Pick<ServerLimits, 'maxDocumentBytes'>
+/**
+ * The limits a room enforces: compaction, the size its document may grow to, its structure, and
+ * presence.
+ */
+export type RoomLimits = CompactionLimits &
+  Pick<ServerLimits, 'maxDocumentBytes'> &
+  StructureLimits &
+  PresenceLimits
 
 /** What every room of a server shares. */
 export interface RoomContext {
@@ -34,19 +43,29 @@ const isEmptyUpdate = (update: Uint8Array): boolean =>
 const malformed = (message: string, cause?: unknown): CollabError =>
   new CollabError('COLLAB_BAD_PAYLOAD', CloseCode.invalidPayload, message, { cause })
 
-/** Checks an update's encoding; throws a 1007 CollabError saying what is wrong. */
-function assertWellFormed(update: Uint8Array): void {
+/** Checks an update's encoding and returns its shape; throws a 1007 CollabError saying what is wrong. */
+function assertWellFormed(update: Uint8Array): UpdateShape {
   try {
-    checkUpdate(update)
+    return checkUpdate(update)
   } catch (error) {
     if (!(error instanceof MalformedUpdateError)) throw error
     throw malformed(error.message)
   }
 }
 
+/** What a member is closed with when the room's document broke (document-state.ts). */
+const documentUnavailable = (cause: unknown): CollabError =>
+  new CollabError(
+    'COLLAB_DOCUMENT_UNAVAILABLE',
+    CloseCode.internalError,
+    'the server could not apply an update to this document; reconnect to load it again',
+    { cause },
+  )
+
 /**
  * One open document. Created loaded by `Room.load`; the registry owns its lifetime and calls
  * `compactAll` before `destroy`. Invariant: the room holds and relays only durable updates.
+ * Should its document break, the room closes its members and the registry loads it afresh.
  */
 export class Room {
   readonly name: string
@@ -54,20 +73,27 @@ export class Room {
   readonly logger: Logger
   /** Members by connection id. */
   readonly #members = new Map<number, RoomMember>()
-  readonly #presence = new RoomPresence<RoomMember>((update) =>
-    this.#broadcast({ kind: 'awareness', update }, undefined),
-  )
+  readonly #presence: RoomPresence<RoomMember>
   readonly #observers: Observers
   readonly #state: DocumentState
   readonly #pipeline: WritePipeline
+  readonly #guard: StructureGuard
   readonly #maxDocumentBytes: number
+  /** The last full-state answer to a sync step 1, reused while the state is unchanged. */
+  #fullStateAnswer: Extract<RoomMessage, { kind: 'syncStep2' }> | null = null
 
   private constructor(name: string, context: RoomContext, stored: StoredDoc) {
     this.name = name
     this.logger = context.logger.child({ room: name })
     this.#observers = context.observers
+    this.#presence = new RoomPresence(context.limits, (update) =>
+      this.#broadcast({ kind: 'awareness', update }, undefined),
+    )
     this.#maxDocumentBytes = context.limits.maxDocumentBytes
-    this.#state = new DocumentState(stored, this.logger)
+    this.#state = new DocumentState(stored, this.logger, (failure, error) =>
+      this.#documentFailed(failure, error),
+    )
+    this.#guard = new StructureGuard(this.#state, context.limits)
     this.#pipeline = new WritePipeline(
       {
         room: name,
@@ -93,12 +119,19 @@ export class Room {
     return this.#members.size
   }
 
+  /** Whether the document broke: the room serves nothing more and must be loaded afresh. */
+  get isBroken(): boolean {
+    return this.#state.isBroken
+  }
+
   /** Adds a member and greets it: our sync step 1, then the awareness states we know. */
   join(member: RoomMember): void {
     this.#members.set(member.origin.connectionId, member)
-    member.deliver({ kind: 'syncStep1', stateVector: this.#state.stateVector() })
-    this.receiveQueryAwareness(member)
     this.#observers.notify('joined', this.name, member.origin)
+    this.#containing(member, () => {
+      member.deliver({ kind: 'syncStep1', stateVector: this.#state.stateVector() })
+      this.receiveQueryAwareness(member)
+    })
   }
 
   /** Removes a member and tells the others at once that its awareness states are gone. */
@@ -116,21 +149,34 @@ export class Room {
     this.#observers.notify('left', this.name, member.origin)
   }
 
-  /** Answers a sync step 1 with what the member lacks. */
+  /**
+   * Answers a sync step 1 with what the member lacks. Members holding nothing of the document get
+   * the same message (the full state), so the transport frames it once for all of them.
+   */
   receiveSyncStep1(member: RoomMember, stateVector: Uint8Array): void {
-    let missing: Uint8Array
-    try {
-      missing = this.#state.missing(stateVector)
-    } catch (error) {
-      throw malformed('malformed state vector', error)
-    }
-    member.deliver({ kind: 'syncStep2', update: missing })
+    this.#containing(member, () => {
+      let missing: Uint8Array
+      try {
+        missing = this.#state.missing(stateVector)
+      } catch (error) {
+        if (error instanceof DocumentBrokenError) throw error
+        throw malformed('malformed state vector', error)
+      }
+      if (this.#fullStateAnswer?.update === missing) {
+        member.deliver(this.#fullStateAnswer)
+        return
+      }
+      const answer = { kind: 'syncStep2', update: missing } as const
+      if (this.#state.isFullState(missing)) this.#fullStateAnswer = answer
+      member.deliver(answer)
+    })
   }
 
   /**
    * Takes an update a member sent: checked, refused when the member may only read, stored, then
-   * relayed to the others. Throws a 4413 CollabError when it would grow the document past its
-   * limit; a store failure closes the member with 1011.
+   * relayed to the others. Throws a 1007 CollabError when it is malformed or its structure is
+   * refused (structure-guard.ts), a 4413 one when it would grow the document past its limit; a
+   * store failure closes the member with 1011.
    */
   receiveUpdate(member: RoomMember, update: Uint8Array): void {
     if (isEmptyUpdate(update)) return
@@ -138,9 +184,10 @@ export class Room {
       member.denyUpdate('read-only')
       return
     }
-    assertWellFormed(update)
-    this.#assertFits(update)
+    this.#containing(member, () => this.#admit(update))
+    if (this.isBroken) return
     this.#pipeline.write(update, member.origin).catch((error: unknown) => {
+      this.#guard.writeFailed()
       this.logger.error({ err: error }, 'could not store an update; it was not relayed')
       member.fail(
         new CollabError(
@@ -161,25 +208,54 @@ export class Room {
    */
   async writeUpdate(update: Uint8Array, origin: Origin): Promise<void> {
     if (isEmptyUpdate(update)) return
-    assertWellFormed(update)
-    this.#assertFits(update)
-    await this.#pipeline.write(update, origin)
+    try {
+      this.#admit(update)
+    } catch (error) {
+      throw error instanceof DocumentBrokenError ? documentUnavailable(error) : error
+    }
+    await this.#pipeline.write(update, origin).catch((error: unknown) => {
+      this.#guard.writeFailed()
+      throw error
+    })
   }
 
   /**
-   * Applies an awareness update from a member and relays it to the room (room-presence.ts).
-   * Returns whether it changed anything: stock clients send back every change they receive, and
-   * such an echo changes nothing.
+   * Applies an awareness update from a member and relays what it changed to the room
+   * (room-presence.ts). A client id the member takes over from a connection of the same client
+   * is logged; entries the member may not set are dropped and logged, and the member's third
+   * such update throws a 1008 CollabError (awareness-refusal.ts). Returns whether the
+   * update was more than an echo (it changed or was refused something): stock clients send back
+   * every change they receive, and such an echo changes nothing.
    */
   receiveAwareness(member: RoomMember, update: Uint8Array): boolean {
-    const change = this.#presence.receive(member, update)
-    if (!change) return false
-    this.#observers.notify(
-      'awarenessChanged',
-      this.name,
-      { ...change, stateCount: this.#presence.stateCount },
-      member.origin,
+    const { present, removed, takenOver, refusal } = this.#presence.receive(member, update)
+    const hasChanged = present.length > 0 || removed.length > 0
+    if (hasChanged) {
+      this.#observers.notify(
+        'awarenessChanged',
+        this.name,
+        { present, removed, stateCount: this.#presence.stateCount },
+        member.origin,
+      )
+    }
+    if (takenOver.length > 0) {
+      this.logger.info(
+        { userId: member.origin.principal.userId, clientIds: takenOver },
+        'awareness client id taken over by a reconnect of the same user',
+      )
+    }
+    if (!refusal) return hasChanged
+    this.logger.warn(
+      {
+        userId: member.origin.principal.userId,
+        refused: refusal.counts,
+        clientIds: refusal.clientIds,
+        strikes: refusal.strikes,
+      },
+      'refused awareness entries',
     )
+    const error = refusal.closingError()
+    if (error) throw error
     return true
   }
 
@@ -199,7 +275,32 @@ export class Room {
 
   /** Frees the document. Only the registry calls this, after a successful `compactAll`. */
   destroy(): void {
+    this.#pipeline.close()
     this.#state.destroy()
+  }
+
+  // The checks every update passes before it is written, in order of cost.
+  #admit(update: Uint8Array): void {
+    const shape = assertWellFormed(update)
+    this.#assertFits(update)
+    this.#guard.admit(shape, update.length)
+  }
+
+  /** Runs `use` of the document for `member`; should the document break, closes the member. */
+  #containing(member: RoomMember, use: () => void): void {
+    try {
+      use()
+    } catch (error) {
+      if (!(error instanceof DocumentBrokenError)) throw error
+      member.fail(documentUnavailable(error))
+    }
+  }
+
+  #documentFailed(failure: 'skipped' | 'broken', error: unknown): void {
+    this.#observers.notify('documentFailed', this.name, failure, error)
+    if (failure !== 'broken') return
+    this.logger.error({ err: error }, 'the document broke; its connections are closed')
+    for (const member of this.#members.values()) member.fail(documentUnavailable(error))
   }
 
   // The size an update would bring the document to is taken in up to three steps, each dearer
@@ -223,8 +324,15 @@ export class Room {
   }
 
   #relayUpdate(update: Uint8Array, origin: Origin): void {
+    this.#fullStateAnswer = null
     const sender = origin.kind === 'connection' ? origin.connectionId : undefined
     this.#broadcast({ kind: 'update', update }, sender)
+    if (!this.#pipeline.isIdle) return
+    try {
+      this.#guard.settled()
+    } catch (error) {
+      if (!(error instanceof DocumentBrokenError)) throw error
+    }
   }
 
   #broadcast(message: RoomMessage, exceptConnectionId: number | undefined): void {

@@ -1,13 +1,11 @@
 // The one path by which a room's document changes: append to the store → durable → into the
-// document state → relayed, and the compaction policy that folds the log into one state.
-import type { DocStore, StoredDoc } from '../../persistence/store.js'
+// document state → relayed, and the compactions that fold the log into one state when its
+// policy (compaction-policy.ts) says so.
+import type { DocStore, EncodedState, StoredDoc } from '../../persistence/store.js'
 import type { Observers, Origin } from '../events.js'
 import type { Logger } from '../logger.js'
-import type { ServerLimits } from '../options.js'
+import { type CompactionLimits, CompactionPolicy } from './compaction-policy.js'
 import type { DocumentState } from './document-state.js'
-
-/** When a room's log is compacted. */
-export type CompactionLimits = Pick<ServerLimits, 'compactAfterUpdates' | 'compactAfterBytes'>
 
 /** What a pipeline works with; owned by its room. */
 export interface WritePipelineContext {
@@ -34,13 +32,23 @@ export class WritePipeline {
   #pendingBytes = 0
   #writesSettled: Array<() => void> = []
   #compaction: Promise<void> | null = null
+  readonly #policy: CompactionPolicy
+  /** Set while a compaction that is due waits out the policy's minimum interval. */
+  #deferredCompaction: NodeJS.Timeout | undefined
+  #isClosed = false
 
   constructor(context: WritePipelineContext, stored: StoredDoc) {
     this.#context = context
+    this.#policy = new CompactionPolicy(context.limits, stored.compacted?.update.length ?? 0)
     this.#lastDurableSeq = stored.lastSeq
     this.#logEntries = stored.log.length
     this.#logBytes = stored.log.reduce((sum, update) => sum + update.length, 0)
     this.#compactIfDue()
+  }
+
+  /** Whether no write is under way. */
+  get isIdle(): boolean {
+    return this.#pendingWrites === 0
   }
 
   /** Bytes of the updates being appended: not durable yet, so not in the document state. */
@@ -85,7 +93,14 @@ export class WritePipeline {
     }
     // A compaction that finishes may start the next one for entries written in the meantime.
     while (this.#compaction) await this.#compaction
-    if (this.#logEntries > 0) await this.#compact()
+    if (this.#logEntries > 0 && this.#mayCompact()) await this.#compact()
+  }
+
+  // A document that broke, or was built without stored updates Yjs could not apply, is never
+  // compacted: the store keeps everything it was given (document-state.ts).
+  #mayCompact(): boolean {
+    const { state } = this.#context
+    return !state.isBroken && state.skippedStoredUpdates === 0
   }
 
   #writeSettled(bytes: number): void {
@@ -94,29 +109,59 @@ export class WritePipeline {
     if (this.#pendingWrites === 0) for (const resolve of this.#writesSettled.splice(0)) resolve()
   }
 
+  /** Stops compacting on its own (the room is being destroyed). */
+  close(): void {
+    this.#isClosed = true
+    clearTimeout(this.#deferredCompaction)
+  }
+
   #compactIfDue(): void {
-    const { limits, logger } = this.#context
-    const isDue =
-      this.#logEntries >= limits.compactAfterUpdates || this.#logBytes >= limits.compactAfterBytes
-    if (!isDue || this.#compaction) return
+    if (this.#compaction || this.#deferredCompaction || this.#isClosed || !this.#mayCompact()) {
+      return
+    }
+    const advice = this.#policy.advise(this.#logEntries, this.#logBytes, performance.now())
+    if (advice.kind === 'later') {
+      this.#deferredCompaction = setTimeout(() => {
+        this.#deferredCompaction = undefined
+        this.#compactIfDue()
+      }, advice.waitMs)
+      this.#deferredCompaction.unref()
+    }
+    if (advice.kind !== 'now') return
     this.#compact().catch((error: unknown) => {
-      logger.error({ err: error }, 'compaction failed; it will be retried')
+      this.#context.logger.error({ err: error }, 'compaction failed; it will be retried')
     })
   }
 
   // The compacted state covers exactly the durable updates (through #lastDurableSeq); appends
   // still being written get higher sequence numbers and stay in the log.
-  #compact(): Promise<void> {
+  // Async, so that what the state throws while it is encoded rejects like a store failure.
+  async #compact(): Promise<void> {
     const { room, store, state, observers } = this.#context
     const entries = this.#logEntries
     const logBytes = this.#logBytes
     this.#logEntries = 0
     this.#logBytes = 0
     const startedAtMs = performance.now()
-    const encoded = state.fullState()
+    this.#policy.started(startedAtMs)
+    let encoded: EncodedState
+    try {
+      encoded = state.fullState()
+    } catch (error) {
+      this.#logEntries += entries
+      this.#logBytes += logBytes
+      throw error
+    }
+    if (!this.#mayCompact()) {
+      // Building the document for this compaction found stored updates Yjs cannot apply.
+      this.#logEntries += entries
+      this.#logBytes += logBytes
+      return
+    }
     this.#compaction = store.compact(room, encoded, this.#lastDurableSeq).then(
       () => {
         this.#compaction = null
+        this.#policy.compacted(encoded.update.length)
         observers.notify('compacted', room, {
           entries,
           logBytes,
@@ -134,6 +179,6 @@ export class WritePipeline {
         throw error
       },
     )
-    return this.#compaction
+    await this.#compaction
   }
 }

@@ -10,7 +10,7 @@ import { FrameBudget, type RateLimits } from '../limits/frame-budget.js'
 import type { ServerLimits } from '../options.js'
 import type { Room } from '../rooms/room.js'
 import type { RoomMember, RoomMessage } from '../rooms/room-member.js'
-import { type FrameEncoder, sendFrame } from './outgoing-frame.js'
+import { type FrameEncoder, frameOf, sendFrame } from './outgoing-frame.js'
 
 /** Limits a connection enforces itself. */
 export type ConnectionLimits = Pick<ServerLimits, 'maxBufferedBytes' | 'maxAwarenessBytes'> &
@@ -74,19 +74,22 @@ export class Connection implements RoomMember {
 
   deliver(message: RoomMessage): void {
     if (this.#isClosing) return
-    const { maxBufferedBytes } = this.#context.limits
-    // The bound applies to the backlog, not to the frame: one large update must still go out.
-    if (this.#socket.bufferedAmount > maxBufferedBytes) {
-      this.fail(
-        new CollabError(
-          'COLLAB_SLOW_CONSUMER',
-          CloseCode.tryAgainLater,
-          `connection too slow: more than ${maxBufferedBytes} bytes waiting to be sent`,
-        ),
-      )
+    if (this.#isBacklogged()) {
+      this.fail(this.#slowConsumer())
       return
     }
-    sendFrame(this.#socket, this.#context.frames.frameFor(message))
+    const frame = this.#context.frames.frameFor(message)
+    // A frame larger than the bound passes it alone: it is queued only behind nothing, that is for
+    // a connection that has taken everything sent so far. Frames are shared between connections,
+    // so a connection that then stops reading holds no memory of its own.
+    if (
+      frame.wire.length > this.#context.limits.maxBufferedBytes &&
+      this.#socket.bufferedAmount > 0
+    ) {
+      this.fail(this.#slowConsumer())
+      return
+    }
+    sendFrame(this.#socket, frame)
     if (message.kind === 'awareness') this.#budget.creditEcho(message.update.length)
   }
 
@@ -106,7 +109,7 @@ export class Connection implements RoomMember {
     this.#logger.warn({ userId: this.origin.principal.userId, reason }, 'refused an update')
     if (this.#wasToldReadOnly || this.#isClosing) return
     this.#wasToldReadOnly = true
-    sendFrame(this.#socket, { payload: writePermissionDenied(reason) })
+    sendFrame(this.#socket, frameOf(writePermissionDenied(reason)))
   }
 
   /** Closes the connection with 4401 once its principal's credential has expired. */
@@ -152,6 +155,20 @@ export class Connection implements RoomMember {
     this.#socket.terminate()
   }
 
+  /** Whether more is waiting to be sent than the bound allows: nothing new may be queued. */
+  #isBacklogged(): boolean {
+    return this.#socket.bufferedAmount > this.#context.limits.maxBufferedBytes
+  }
+
+  #slowConsumer(): CollabError {
+    const { maxBufferedBytes } = this.#context.limits
+    return new CollabError(
+      'COLLAB_SLOW_CONSUMER',
+      CloseCode.tryAgainLater,
+      `connection too slow: more than ${maxBufferedBytes} bytes waiting to be sent`,
+    )
+  }
+
   #receive(data: RawData, isBinary: boolean): void {
     if (this.#isClosing) return
     try {
@@ -175,6 +192,8 @@ export class Connection implements RoomMember {
     if (message.kind !== 'awareness') this.#budget.charge(bytes.length, nowMs)
     switch (message.kind) {
       case 'syncStep1':
+        // Checked before the answer is encoded: it may be as large as the document.
+        if (this.#isBacklogged()) throw this.#slowConsumer()
         this.room.receiveSyncStep1(this, message.stateVector)
         return
       case 'syncStep2':
@@ -190,7 +209,8 @@ export class Connection implements RoomMember {
             `awareness update of ${message.update.length} bytes exceeds the ${maxAwarenessBytes}-byte limit`,
           )
         }
-        // A frame that changes nothing is a stock client's echo of what the room sent it.
+        // A frame that changes nothing and is refused nothing is a stock client's echo of what
+        // the room sent it. The room throws 1008 at a sender's third refused frame.
         if (this.room.receiveAwareness(this, message.update)) {
           this.#budget.charge(bytes.length, nowMs)
         } else {
@@ -199,6 +219,7 @@ export class Connection implements RoomMember {
         return
       }
       case 'queryAwareness':
+        if (this.#isBacklogged()) throw this.#slowConsumer()
         this.room.receiveQueryAwareness(this)
         return
     }

@@ -22,6 +22,8 @@ export interface UpgradeContext {
   /** The server-wide limits: connections in all and per client address, open documents. */
   readonly admission: ConnectionAdmission
   readonly isDraining: () => boolean
+  /** While the store fails, documents that are not open are refused (server/store-health.ts). */
+  readonly isStoreFailing: () => boolean
   /** A connection id not used before by this server. */
   readonly nextConnectionId: () => number
   /** Called with each new WebSocket; the server wraps it in a Connection that joins the room. */
@@ -68,6 +70,12 @@ export async function upgradeToDocument(
       `the document has reached its limit of ${limits.maxConnectionsPerRoom} connections`,
     )
   }
+  if (context.isStoreFailing() && !registry.isOpen(name)) {
+    return refusalResponse(
+      HttpRefusal.storeUnavailable,
+      'the server cannot store documents right now; try again later',
+    )
+  }
   let room: Room
   try {
     room = await registry.acquire(name)
@@ -86,6 +94,8 @@ export async function upgradeToDocument(
     connectionId: context.nextConnectionId(),
     principal,
     access,
+    // A socket without a peer address has closed already, and ws opens no WebSocket on it.
+    clientAddress: clientAddress ?? 'unknown',
   }
   let isUpgraded = false
   upgrade.isHandedOver = true

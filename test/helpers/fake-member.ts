@@ -6,7 +6,7 @@ import type { RoomMember, RoomMessage } from '../../server/rooms/room-member.js'
 
 /**
  * A room member that records every message, failure and denial the room gives it, in order.
- * Its principal is `user-<connectionId>` with `access` to every document.
+ * Its principal is `user-<connectionId>` with `access` to every document, from 192.0.2.1.
  */
 export class FakeMember implements RoomMember {
   readonly origin: ConnectionOrigin
@@ -20,6 +20,7 @@ export class FakeMember implements RoomMember {
       connectionId,
       principal: { userId: `user-${connectionId}`, access: () => access },
       access,
+      clientAddress: '192.0.2.1',
     }
   }
 

@@ -50,11 +50,7 @@ export async function openRoom(
   const events = new RecordedEvents()
   const context: RoomContext = {
     store,
-    limits: {
-      compactAfterUpdates: options.limits?.compactAfterUpdates ?? defaultLimits.compactAfterUpdates,
-      compactAfterBytes: options.limits?.compactAfterBytes ?? defaultLimits.compactAfterBytes,
-      maxDocumentBytes: options.limits?.maxDocumentBytes ?? defaultLimits.maxDocumentBytes,
-    },
+    limits: { ...defaultLimits, ...options.limits },
     observers: new Observers([events.observer, ...(options.observers ?? [])], logger),
     logger,
   }

@@ -80,6 +80,29 @@ const yjsDecodes = (update: Uint8Array): boolean => {
   }
 }
 
+// Yjs decodes a struct that refers to a later clock of its own client, and then throws while it
+// integrates it; the check refuses it.
+const refersForward = (update: Uint8Array): boolean =>
+  Y.decodeUpdate(update.slice()).structs.some((struct) => {
+    if (!(struct instanceof Y.Item)) return false
+    const { client, clock } = struct.id
+    const parent = struct.parent instanceof Y.ID ? struct.parent : null
+    return [struct.origin, struct.rightOrigin, parent].some(
+      (id) => id !== null && id.client === client && id.clock >= clock,
+    )
+  })
+
+// Yjs decodes empty structs and deleted ranges of length 0 too, and throws on them later.
+const holdsEmpty = (update: Uint8Array): boolean => {
+  const { structs, ds } = Y.decodeUpdate(update.slice())
+  const emptyRange = [...ds.clients.values()].some((ranges) => ranges.some(({ len }) => len === 0))
+  return emptyRange || structs.some((struct) => struct.length === 0)
+}
+
+/** What the check should say: Yjs decodes it, and can integrate what it decodes. */
+const yjsAccepts = (update: Uint8Array): boolean =>
+  yjsDecodes(update) && !refersForward(update) && !holdsEmpty(update)
+
 const weDecode = (update: Uint8Array): boolean => {
   try {
     checkUpdate(update)
@@ -167,9 +190,39 @@ test('agrees with Yjs on thousands of randomly corrupted updates', () => {
       for (let flips = 1 + random(3); flips > 0; flips--)
         update[random(update.length)] = random(256)
       const ours = weDecode(update)
-      assert.equal(ours, yjsDecodes(update), `disagreement on [${update.join(',')}]`)
+      assert.equal(ours, yjsAccepts(update), `disagreement on [${update.join(',')}]`)
       if (!ours) refused++
     }
   }
   assert.ok(refused > 4000, `only ${refused} corruptions were refused`)
+})
+
+test('refuses a struct that refers to a later clock of its own client', () => {
+  const doc = new Y.Doc()
+  doc.clientID = 100
+  doc.getText('text').insert(0, 'ab')
+  const update = Y.encodeStateAsUpdate(doc)
+  // One struct "ab" at clock 0 with no origin: give it a right origin at its own clock 5.
+  const forward = Uint8Array.from([1, 1, 100, 0, 0x44, 100, 5, 2, 97, 98, 0])
+  assert.ok(yjsDecodes(forward), 'Yjs decodes it')
+  assert.throws(
+    () => checkUpdate(forward),
+    /^MalformedUpdateError: malformed Yjs update at byte 4: the struct at clock 0 has a right origin at its own client's clock 5$/,
+  )
+  checkUpdate(update)
+})
+
+test('refuses what Yjs decodes but cannot integrate: empty content, empty deleted ranges', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['0102890600040104746578740161010104746578740000', /the item at clock 1 has no content/],
+    ['0102890600040104746578740161040104746578740000', /the item at clock 1 has no content/],
+    ['0102890600040104746578740161080104746578740000', /the item at clock 1 has no content/],
+    ['0001e0c200020c0001e0c242', /a deleted range has length 0/],
+  ]
+  for (const [hex, message] of cases) {
+    const update = Buffer.from(hex, 'hex')
+    assert.ok(yjsDecodes(update), `Yjs decodes ${hex}`)
+    assert.throws(() => Y.applyUpdate(new Y.Doc(), update), `Yjs throws applying ${hex}`)
+    assert.throws(() => checkUpdate(update), message)
+  }
 })

@@ -4,10 +4,11 @@ import * as Y from 'yjs'
 import type { StoredDoc } from '../../persistence/store.js'
 import type { Origin } from '../../server/events.js'
 import { createLogger } from '../../server/logger.js'
-import { DocumentState } from '../../server/rooms/document-state.js'
+import { DocumentBrokenError, DocumentState } from '../../server/rooms/document-state.js'
 import { deferCleanup } from '../helpers/cleanup.js'
 import { collectLogs } from '../helpers/collect-logs.js'
 import { FakeMember } from '../helpers/fake-member.js'
+import { deletion, nestedMaps, nestingClient } from '../helpers/hostile-updates.js'
 import { clientDoc, typeInto } from '../helpers/text-docs.js'
 
 const apiOrigin: Origin = { kind: 'api', principal: null }
@@ -20,8 +21,11 @@ function openState(
   t: TestContext,
   stored: StoredDoc,
   logger = createLogger('silent'),
+  failures: Array<[string, unknown]> = [],
 ): DocumentState {
-  const state = new DocumentState(stored, logger)
+  const state = new DocumentState(stored, logger, (failure, error) =>
+    failures.push([failure, error]),
+  )
   deferCleanup(t, () => state.destroy())
   return state
 }
@@ -123,4 +127,62 @@ test('applies the queue by itself once a hundred updates wait', (t) => {
   assert.equal(transactionCount, 1, 'the hundredth applied the whole queue in one transaction')
   assert.equal(doc.getText('text').toString(), writer.getText('text').toString())
   assert.equal(doc.getText('text').length, 100)
+})
+
+test('a stored update Yjs overflows its stack on is left out when the document is built, and the rest is served', (t) => {
+  const nested = nestedMaps(20_000)
+  const poison = deletion(nestingClient, 20_001)
+  const failures: Array<[string, unknown]> = []
+  const { logger, logs } = collectLogs()
+  const state = openState(
+    t,
+    {
+      compacted: { update: nested, stateVector: Y.encodeStateVectorFromUpdate(nested) },
+      log: [poison],
+      lastSeq: 2,
+    },
+    logger,
+    failures,
+  )
+
+  const doc = state.doc()
+  assert.ok(doc.getMap('poison').get('inner') instanceof Y.Map, 'the nested maps are there')
+  assert.equal(state.skippedStoredUpdates, 1)
+  assert.deepEqual(
+    failures.map(([failure, error]) => [failure, (error as Error).name]),
+    [['skipped', 'RangeError']],
+  )
+  assert.ok(
+    logs.some((line) => /served without them and will not be compacted/.test(String(line.msg))),
+  )
+  const reader = new Y.Doc()
+  t.after(() => reader.destroy())
+  Y.applyUpdate(reader, state.fullState().update)
+  assert.ok(reader.getMap('poison').get('inner') instanceof Y.Map, 'a client loads what is served')
+})
+
+test('an update Yjs overflows its stack on once the document is built breaks the state for good', (t) => {
+  const nested = nestedMaps(20_000)
+  const failures: Array<[string, unknown]> = []
+  const state = openState(
+    t,
+    {
+      compacted: { update: nested, stateVector: Y.encodeStateVectorFromUpdate(nested) },
+      log: [],
+      lastSeq: 1,
+    },
+    createLogger('silent'),
+    failures,
+  )
+  state.doc()
+  state.add(deletion(nestingClient, 20_001), apiOrigin)
+
+  assert.throws(() => state.doc(), DocumentBrokenError)
+  assert.throws(() => state.missing(Uint8Array.of(1, 1, 1)), DocumentBrokenError)
+  assert.ok(state.isBroken)
+  assert.deepEqual(
+    failures.map(([failure]) => failure),
+    ['broken'],
+    'told once',
+  )
 })

@@ -17,7 +17,11 @@ import { until } from '../helpers/until.js'
 import { clientDoc, nextTurn, textOf, typeInto } from '../helpers/text-docs.js'
 
 const apiOrigin: Origin = { kind: 'api', principal: null }
-const noCompactionLimits = { compactAfterUpdates: 1_000_000, compactAfterBytes: 1 << 30 }
+const noCompactionLimits = {
+  compactAfterUpdates: 1_000_000,
+  compactAfterBytes: 1 << 30,
+  compactMinIntervalMs: 0,
+}
 
 const totalBytes = (updates: Uint8Array[]): number =>
   updates.reduce((sum, update) => sum + update.length, 0)
@@ -260,7 +264,9 @@ test('makes updates durable in the order they were written and compacts through 
     const memoryStore = createMemoryStore(storage)
     const controlled = new ControlledStore(memoryStore)
     const stored = await controlled.load('doc')
-    const state = new DocumentState(stored, logger)
+    const state = new DocumentState(stored, logger, (failure, error) => {
+      throw new Error(`the document failed (${failure})`, { cause: error })
+    })
     deferCleanup(t, () => state.destroy())
     const durable: Uint8Array[] = []
     const pipeline = new WritePipeline(

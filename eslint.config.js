@@ -71,7 +71,7 @@ export default tseslint.config(
     },
   })),
   {
-    files: ['cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*', 'test/**/*.ts'],
+    files: ['cli/**/*.ts', 'bench/**/*.ts', 'fuzz/**/*.ts', 'scripts/**/*', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },

@@ -91,14 +91,19 @@ class UpdateReader {
     this.#varint(decoding.readVarInt, what)
   }
 
+  // lib0 checks the range only between bytes, so a last byte can still take a value past 2^53,
+  // which Yjs cannot write back exactly and throws on when it re-reads what it kept pending.
   #varint(read: (decoder: decoding.Decoder) => number, what: string): number {
     const at = this.#pos
     if (at >= this.#bytes.length) this.fail(`truncated (${what})`)
+    let value: number
     try {
-      return read(this.#decoder)
+      value = read(this.#decoder)
     } catch {
       return this.fail(`truncated or out-of-range integer (${what})`, at)
     }
+    if (!Number.isSafeInteger(value)) this.fail(`out-of-range integer (${what})`, at)
+    return value
   }
 
   skip(length: number, what: string): number {

@@ -226,3 +226,13 @@ test('refuses what Yjs decodes but cannot integrate: empty content, empty delete
     assert.throws(() => checkUpdate(update), message)
   }
 })
+
+test('refuses integers past 2^53, which Yjs reads but throws on once it writes them back', () => {
+  const update = Buffer.from('01018080808080808080010000007e00', 'hex')
+  assert.throws(() => checkUpdate(update), /out-of-range integer \(first struct client\)/)
+  const found = Buffer.from(
+    '01018080 80e0ffc0 ed71f87e 007e0084 81f838e8 07027070 00'.replace(/ /g, ''),
+    'hex',
+  )
+  assert.throws(() => checkUpdate(found), /out-of-range integer/)
+})

@@ -40,7 +40,7 @@ async function timedUpgrade(port: number, path: string) {
 }
 
 test('on a full disk, writers get 1011, a new document gets 503 within a second, and all recovers once space returns', async (t) => {
-  const disk = await mountSmallDisk(t, 20)
+  const disk = await mountSmallDisk(t, 40)
   if (!disk) {
     t.skip('this machine does not let the test mount a tmpfs; the injected failure below covers it')
     return
@@ -48,7 +48,7 @@ test('on a full disk, writers get 1011, a new document gets 503 within a second,
   // Space to give back later: the disk fills with it in place. LevelDB needs room to open again
   // (it writes its log out as a table), so most of the disk is given back.
   const filler = join(disk, 'filler')
-  writeFileSync(filler, Buffer.alloc(12 * MiB))
+  writeFileSync(filler, Buffer.alloc(30 * MiB))
   const server = await spawnServer(t, join(disk, 'data'), [
     '--max-frame-bytes',
     '64MiB',
@@ -94,6 +94,17 @@ test('on a full disk, writers get 1011, a new document gets 503 within a second,
   })
   const fresh = connectProvider(t, server.url, 'a-new-document')
   await waitSynced(fresh)
+
+  // Everything acknowledged is still there after a restart.
+  writer.shouldConnect = false
+  writer.disconnect()
+  reader.destroy()
+  server.child.kill('SIGTERM')
+  assert.equal(await server.exited, 0, server.output().slice(-2_000))
+  const restarted = await spawnServer(t, join(disk, 'data'))
+  const afterRestart = connectProvider(t, restarted.url, 'filling')
+  await waitSynced(afterRestart, 20_000)
+  assert.equal(afterRestart.doc.getText('text').length, text.length)
 })
 
 test('while an injected store failure lasts, a new document gets 503 at once; once it ends, it opens', async (t) => {

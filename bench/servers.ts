@@ -2,10 +2,10 @@
 // its own persistence switched on in a data directory the caller owns.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { createConnection, createServer } from 'node:net'
 import { join } from 'node:path'
 import { peerScripts } from './peers.js'
 import type { ServerInfo, ServerKind } from './scenarios/types.js'
+import { canConnect, freePort } from '../test/helpers/loopback-ports.js'
 
 const host = '127.0.0.1'
 const readyTimeoutMs = 20_000
@@ -32,30 +32,6 @@ export interface RunningServer {
   /** When the process was spawned, in ms since the epoch (a CPU profile starts about then). */
   spawnedAtEpochMs: number
   stop(): Promise<void>
-}
-
-/** Finds a free loopback port by binding port 0 and releasing it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, host, () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
 }
 
 const hasExited = (child: ChildProcess): boolean =>

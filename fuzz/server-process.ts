@@ -2,9 +2,9 @@
 // /proc, its error logs are counted. Started with the limits the predictions assume.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { createConnection, createServer } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { FuzzLimits } from './expectation.js'
+import { canConnect, freePort } from '../test/helpers/loopback-ports.js'
 
 const host = '127.0.0.1'
 const readyTimeoutMs = 30_000
@@ -49,29 +49,6 @@ export function serverFlags(launch: ServerLaunch, port: number): string[] {
     // Documents unload and load again all the time, so loads of fuzzed state are exercised too.
     ...['--unload-grace-ms', String(launch.unloadGraceMs)],
   ]
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, host, () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
 }
 
 function readRssBytes(pid: number): number | undefined {

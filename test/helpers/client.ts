@@ -59,15 +59,21 @@ export interface RawClient {
   closed: Promise<{ code: number; reason: string }>
 }
 
-/** Opens a raw WebSocket to a room (with `params` in its query) and waits for it to open. */
+/**
+ * Opens a raw WebSocket to a room (with `params` in its query and `headers` on its upgrade) and
+ * waits for it to open.
+ */
 export async function openRawClient(
   t: TestContext,
   url: string,
   room: string,
   params: Record<string, string> = {},
+  headers: Record<string, string> = {},
 ): Promise<RawClient> {
   const query = new URLSearchParams(params).toString()
-  const socket = new WebSocket(`${url}/${encodeURIComponent(room)}${query ? `?${query}` : ''}`)
+  const socket = new WebSocket(`${url}/${encodeURIComponent(room)}${query ? `?${query}` : ''}`, {
+    headers,
+  })
   const frames: Uint8Array[] = []
   socket.on('message', (data: Buffer) => frames.push(new Uint8Array(data)))
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>

@@ -13,7 +13,6 @@ import {
 import { MessageType, writeAwareness, writeQueryAwareness } from '../../protocol/message.js'
 import { type Authenticate, type Principal, refuse } from '../../server/index.js'
 import { refusalsBeforeClose } from '../../server/rooms/awareness-refusal.js'
-import { deferCleanup } from '../helpers/cleanup.js'
 import { connectProvider, openRawClient, type RawClient, waitSynced } from '../helpers/client.js'
 import { type StartServerOptions, startServer } from '../helpers/start-server.js'
 import { until } from '../helpers/until.js'
@@ -41,28 +40,14 @@ const authenticateByToken: Authenticate = ({ url }) =>
  * Opens a raw WebSocket that the server takes for one from `address`: it connects from
  * 127.0.0.1, which the servers of these tests trust as a proxy, with an X-Forwarded-For header.
  */
-async function openRawClientFrom(
+function openRawClientFrom(
   t: TestContext,
   url: string,
   room: string,
   address: string,
   params: Record<string, string> = {},
 ): Promise<RawClient> {
-  const query = new URLSearchParams(params).toString()
-  const socket = new WebSocket(`${url}/${room}${query ? `?${query}` : ''}`, {
-    headers: { 'X-Forwarded-For': address },
-  })
-  const frames: Uint8Array[] = []
-  socket.on('message', (data: Buffer) => frames.push(new Uint8Array(data)))
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  )
-  deferCleanup(t, () => socket.terminate())
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve())
-    socket.once('error', reject)
-  })
-  return { socket, frames, closed }
+  return openRawClient(t, url, room, params, { 'X-Forwarded-For': address })
 }
 
 /** Makes a raw client stop reading, as a dead network does before anyone notices. */

@@ -45,7 +45,6 @@ export interface UpdateShape {
 // the update is read: each struct that is not simply the next character of the one before it
 // starts a new run. A type item is a run of its own (the items inside it refer to it).
 interface Run {
-  readonly client: number
   readonly clock: number
   length: number
   readonly place: StructPlace
@@ -131,7 +130,7 @@ export class UpdateShapeRecorder {
     }
     const place: StructPlace =
       placeKind === 'root' ? root : { kind: placeKind, client: placeClient, clock: placeClock }
-    const run: Run = { client, clock, length, place, isType }
+    const run: Run = { clock, length, place, isType }
     if (!runs) this.#runsOf.set(client, (runs = []))
     runs.push(run)
     this.#runs.push(run)

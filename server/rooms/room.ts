@@ -184,8 +184,7 @@ export class Room {
       member.denyUpdate('read-only')
       return
     }
-    this.#containing(member, () => this.#admit(update))
-    if (this.isBroken) return
+    if (!this.#containing(member, () => this.#admit(update))) return
     this.#pipeline.write(update, member.origin).catch((error: unknown) => {
       this.#guard.writeFailed()
       this.logger.error({ err: error }, 'could not store an update; it was not relayed')
@@ -286,13 +285,18 @@ export class Room {
     this.#guard.admit(shape, update.length)
   }
 
-  /** Runs `use` of the document for `member`; should the document break, closes the member. */
-  #containing(member: RoomMember, use: () => void): void {
+  /**
+   * Runs `use` of the document for `member`; should the document be broken, closes the member
+   * and returns false.
+   */
+  #containing(member: RoomMember, use: () => void): boolean {
     try {
       use()
+      return true
     } catch (error) {
       if (!(error instanceof DocumentBrokenError)) throw error
       member.fail(documentUnavailable(error))
+      return false
     }
   }
 

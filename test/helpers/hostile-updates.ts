@@ -54,3 +54,18 @@ export function pendingText(client: number, bytes: number): Uint8Array {
   encoding.writeVarUint(encoder, 0) // empty delete set
   return encoding.toUint8Array(encoder)
 }
+
+/**
+ * A state vector of `pairs` clients that no document holds (their ids follow from `seed`), with
+ * clocks: the answer to its sync step 1 is the whole document. Client ids and all but the last
+ * clock are five-byte varints, so with 8 pairs the sync step 1 frame is 80 bytes.
+ */
+export function madeUpStateVector(seed: number, pairs = 8): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, pairs)
+  for (let i = 0; i < pairs; i++) {
+    encoding.writeVarUint(encoder, 2 ** 28 + seed * pairs + i)
+    encoding.writeVarUint(encoder, i < pairs - 1 ? 2 ** 28 + i : 1 + i)
+  }
+  return encoding.toUint8Array(encoder)
+}

@@ -6,20 +6,17 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { openLevelDbStore } from '../../persistence/leveldb/store.js'
-import { encodeRoomName, encodeWalRecord } from '../../persistence/leveldb/wal-record.js'
+import { encodeRoomName } from '../../persistence/leveldb/wal-record.js'
 import { deferCleanup } from '../helpers/cleanup.js'
 import { makeTempDir } from '../helpers/tmp-dir.js'
 import {
   appendThenCrash,
   collectProblems,
   keptDirectory,
+  recordBytes,
   threeUpdates,
   walFiles,
 } from './fixtures/wal-crash.js'
-
-/** A record's bytes as the write-ahead log writes them. */
-const recordBytes = (...args: Parameters<typeof encodeWalRecord>): Buffer =>
-  Buffer.concat(encodeWalRecord(...args))
 
 const checkedHeaderBytes = 9
 const docRoom = encodeRoomName('doc')

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { test } from 'node:test'
 import { openLevelDbStore } from '../../persistence/leveldb/store.js'
-import { encodeRoomName, encodeWalRecord } from '../../persistence/leveldb/wal-record.js'
+import { encodeRoomName } from '../../persistence/leveldb/wal-record.js'
 import {
   type WalFileSystem,
   WriteAheadLog,
@@ -16,6 +16,7 @@ import {
   appendThenCrash,
   collectProblems,
   keptDirectory,
+  recordBytes,
   threeUpdates,
   walFiles,
 } from './fixtures/wal-crash.js'
@@ -122,7 +123,7 @@ for (const how of ['returns', 'throws'] as const) {
     )
     assert.deepEqual(
       files.map(({ damage }) => damage && { offset: damage.offset, skipped: damage.skippedBytes }),
-      [{ offset: Buffer.concat(encodeWalRecord(room, 1, one!)).length, skipped: 9 }, null],
+      [{ offset: recordBytes(room, 1, one!).length, skipped: 9 }, null],
       'the part of the cut record is ignored',
     )
   })
@@ -150,8 +151,8 @@ test('after an append whose write was cut short, the appends after it come back 
 
   // Not the newest file, so not a torn write at a crash: the store cannot tell it from damage.
   const room = encodeRoomName('doc')
-  const firstBytes = Buffer.concat(encodeWalRecord(room, 1, updates[0]!)).length
-  const cutBytes = Buffer.concat(encodeWalRecord(room, 2, updates[1]!)).length
+  const firstBytes = recordBytes(room, 1, updates[0]!).length
+  const cutBytes = recordBytes(room, 2, updates[1]!).length
   const writtenBytes = cutBytes >> 1
   const kept = join(keptDirectory(directory), basename(older!))
   assert.deepEqual(problems, [

@@ -4,7 +4,8 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { writeSyncStep1 } from '../../../protocol/message.js'
 import { RawConnection, SyncClient, formatClose } from './connection.js'
-import { madeUpStateVector, storeTextDocument } from './documents.js'
+import { madeUpStateVector } from '../../../test/helpers/hostile-updates.js'
+import { storeTextDocument } from './documents.js'
 import {
   ProcessSampler,
   cpuMs,
@@ -66,12 +67,11 @@ async function run(context: AttackContext, sizeMiB: number): Promise<void> {
   progress(`${attackers} connections that never read send an 80-byte sync step 1 each`)
   const sampler = await ProcessSampler.start(server.pid, dataDirectory)
   const cpuBefore = cpuMs(server.pid) ?? 0
-  const frame = writeSyncStep1(madeUpStateVector())
   const sockets: RawConnection[] = []
   for (let i = 0; i < attackers; i++) {
     try {
       const socket = await RawConnection.open(server.url, room)
-      await socket.send(frame)
+      await socket.send(writeSyncStep1(madeUpStateVector(i)))
       socket.stopReading()
       sockets.push(socket)
     } catch (error) {
@@ -85,7 +85,7 @@ async function run(context: AttackContext, sizeMiB: number): Promise<void> {
   const growth = sampler.peakRss - preAttack
   report.add(
     'sync step 1 frame of each attacker',
-    `${frame.length} bytes × ${sockets.length} connections`,
+    `${writeSyncStep1(madeUpStateVector(0)).length} bytes × ${sockets.length} connections`,
   )
   report.add(`peak RSS growth in ${attackWindowMs / 1000} s`, formatMiB(growth))
   report.add('peak RSS growth / document size', formatRatio(growth / stored.updateBytes), '< 2×')

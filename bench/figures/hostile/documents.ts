@@ -1,7 +1,6 @@
 // Documents and updates the attacks send or store: text that LevelDB's compression cannot shrink,
 // a large document written straight into a data directory, and made-up state vectors.
-import { randomBytes, randomInt } from 'node:crypto'
-import * as encoding from 'lib0/encoding'
+import { randomBytes } from 'node:crypto'
 import * as Y from 'yjs'
 import { openLevelDbStore } from '../../../persistence/leveldb/store.js'
 
@@ -59,20 +58,4 @@ export async function storeTextDocument(
     await store.close()
   }
   return { updateBytes: update.length, textLength }
-}
-
-/**
- * A sync step 1 state vector naming `pairs` random clients, with random clocks, that no document
- * holds: the server's answer to it is the whole document. With 7 pairs of five-byte varints and
- * one of a five-byte client and a one-byte clock, its sync step 1 frame is 80 bytes.
- */
-export function madeUpStateVector(pairs = 8): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, pairs)
-  for (let i = 0; i < pairs; i++) {
-    // 2^28 and above takes five bytes as a varint.
-    encoding.writeVarUint(encoder, randomInt(2 ** 28, 2 ** 32))
-    encoding.writeVarUint(encoder, i < pairs - 1 ? randomInt(2 ** 28, 2 ** 32) : randomInt(1, 128))
-  }
-  return encoding.toUint8Array(encoder)
 }

@@ -11,9 +11,20 @@ const serverCore = [
   '**/cli/**',
   '**/auth/**',
   '**/editor/**',
+  '**/metrics/**',
+  '**/webhooks/**',
+  '**/content/**',
+  'prom-client',
   'leveldown',
   '**/persistence/leveldb/**',
   '**/persistence/memory/**',
+]
+// Adapters of the server's seams see it through its public entry only.
+const serverAdapter = [
+  ['**/server/**', '!**/server/index.js', '!**/server/logger.js'],
+  '**/persistence/**',
+  '**/cli/**',
+  '**/auth/**',
 ]
 const boundaries = {
   protocol: ['node:*', '**/server/**', '**/persistence/**', '**/cli/**', '**/editor/**', 'ws'],
@@ -24,6 +35,15 @@ const boundaries = {
   // Flat config replaces a rule per file, so the nested folder repeats its parent's list.
   'server/rooms': [...serverCore, 'ws', 'hono', '@hono/*', 'node:http', '**/ws/**', '**/http/**'],
   editor: ['**/server/**', '**/persistence/**', '**/auth/**', '**/cli/**', 'node:*'],
+  metrics: [...serverAdapter, '**/webhooks/**', '**/content/**'],
+  webhooks: [...serverAdapter, '**/metrics/**', 'prom-client'],
+  // The content of a document, by the editor's schema: no server, no DOM.
+  content: [
+    '**/server/**',
+    '**/persistence/**',
+    '**/cli/**',
+    ['**/editor/**', '!**/editor/schema.js'],
+  ],
 }
 
 export default tseslint.config(
@@ -71,7 +91,14 @@ export default tseslint.config(
     },
   })),
   {
-    files: ['cli/**/*.ts', 'bench/**/*.ts', 'fuzz/**/*.ts', 'scripts/**/*', 'test/**/*.ts'],
+    files: [
+      'cli/**/*.ts',
+      'bench/**/*.ts',
+      'fuzz/**/*.ts',
+      'scripts/**/*',
+      'test/**/*.ts',
+      'examples/**/*.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },

@@ -5,8 +5,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { TrustedProxies } from '../server/limits/client-address.js'
 import { defaultLimits, type ServerLimits } from '../server/options.js'
 import { type LogLevel, logLevels } from '../server/logger.js'
+import { parseCount } from './flag-values.js'
 import { connectionsWithinOpenFiles, readOpenFileLimit } from './open-file-limit.js'
 import { type SecurityConfig, addSecurityOptions, readSecurityConfig } from './security-config.js'
+import { type WebhookConfig, addWebhookOptions, readWebhookConfig } from './webhook-config.js'
 
 /** Everything the server process is configured with. */
 export interface Config {
@@ -19,6 +21,10 @@ export interface Config {
   /** CIDR ranges of the proxies whose X-Forwarded-For is believed (--trust-proxy). */
   trustedProxies: string[]
   security: SecurityConfig
+  /** Serve Prometheus metrics at GET /metrics (--metrics). */
+  metrics: boolean
+  /** Where document events are POSTed; null: webhooks are off. */
+  webhooks: WebhookConfig | null
 }
 
 /** A configuration the process cannot start with; main prints the message and exits 2. */
@@ -39,13 +45,6 @@ const byteUnits: Record<string, number> = {
 function parsePort(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) {
     throw new InvalidArgumentError('expected a port number from 0 to 65535.')
-  }
-  return Number(value)
-}
-
-function parseCount(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) {
-    throw new InvalidArgumentError('expected a whole number of at least 1.')
   }
   return Number(value)
 }
@@ -150,6 +149,13 @@ const limitOptions: ReadonlyArray<[keyof ServerLimits, Option]> = (
       'COMPACT_MIN_INTERVAL_MS',
       'compact an open document at most this often',
       parseCount,
+    ],
+    [
+      'drainDelayMs',
+      '--drain-delay-ms <ms>',
+      'DRAIN_DELAY_MS',
+      'on SIGTERM, answer /readyz 503 this long before refusing upgrades (load balancers notice)',
+      parseCountOrOff,
     ],
     [
       'shutdownTimeoutMs',
@@ -300,7 +306,15 @@ function buildProgram(): Command {
       .default([], 'none: X-Forwarded-For is ignored')
       .argParser(parseProxyRanges),
   )
+  program.addOption(
+    new Option('--metrics [bool]', 'serve Prometheus metrics at GET /metrics')
+      .env('METRICS')
+      .default(true)
+      .preset(true)
+      .argParser(parseBoolean),
+  )
   addSecurityOptions(program)
+  addWebhookOptions(program)
   return program.helpOption('-h, --help', 'show this help').showHelpAfterError(false).exitOverride()
 }
 
@@ -344,6 +358,8 @@ export function parseCommandLine(
   const value = <T>(name: string): T => program.getOptionValue(name) as T
   const security = readSecurityConfig(program)
   if (typeof security === 'string') throw new ConfigError(security)
+  const webhooks = readWebhookConfig(program)
+  if (typeof webhooks === 'string') throw new ConfigError(webhooks)
   const limits = { ...defaultLimits }
   for (const [key, option] of limitOptions) limits[key] = value<number>(option.attributeName())
   if (program.getOptionValueSource('maxConnections') === 'default') {
@@ -360,6 +376,8 @@ export function parseCommandLine(
       limits,
       trustedProxies: value('trustProxy'),
       security,
+      metrics: value('metrics'),
+      webhooks,
     },
   }
 }

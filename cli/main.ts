@@ -1,16 +1,22 @@
 // The collab-server command: configuration → LevelDB store → security → server → signals, or
 // `collab-server token …`. The composition root: the only place that picks the concrete adapters.
 import { fileURLToPath } from 'node:url'
+import { createPrometheusMetrics } from '../metrics/prometheus.js'
 import { openLevelDbStore } from '../persistence/leveldb/store.js'
 import { createCollabServer } from '../server/index.js'
 import { createLogger } from '../server/logger.js'
+import { createWebhooks } from '../webhooks/webhooks.js'
 import { ConfigError, parseCommandLine } from './config.js'
 import { prepareSecurity } from './security.js'
+import { handleShutdownSignals } from './shutdown-signals.js'
 import { runTokenCommand } from './token-command.js'
 import { keepYoungGenerationSmall } from './young-generation.js'
 
 /** Exit code for a configuration or environment the server cannot start with. */
 const exitBadConfig = 2
+
+/** How long a shutdown waits for webhook calls still queued once every document is written. */
+const webhookFlushMs = 5_000
 
 function exitWith(message: string): never {
   console.error(`collab-server: ${message}`)
@@ -63,10 +69,15 @@ async function main(): Promise<void> {
     throw error
   }
 
+  const webhooks = config.webhooks && createWebhooks({ ...config.webhooks, logger })
   const server = createCollabServer({
     store,
     logger,
     limits: config.limits,
+    ...(config.metrics && {
+      metrics: createPrometheusMetrics(webhooks ? { webhookCounts: () => webhooks.counts() } : {}),
+    }),
+    ...(webhooks && { hooks: webhooks.hooks }),
     trustedProxies: config.trustedProxies,
     ...security.options,
     // Built by scripts/build.mjs; the same path from cli/main.ts and from the bundled dist/cli.js.
@@ -96,22 +107,26 @@ async function main(): Promise<void> {
     throw error
   }
 
-  let signalCount = 0
-  const shutDown = (signal: NodeJS.Signals): void => {
-    signalCount++
-    if (signalCount > 1) {
-      logger.warn({ signal }, 'second signal: exiting without waiting')
-      process.exit(1)
-    }
-    logger.info({ signal }, 'shutting down: closing clients and writing documents')
+  const drain = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'shutting down: draining, writing documents, closing clients')
     // A storage layer that hangs must not keep the process alive forever.
-    setTimeout(() => {
-      logger.error('shutdown deadline passed; exiting')
-      process.exit(1)
-    }, config.limits.shutdownTimeoutMs + 10_000).unref()
+    const { drainDelayMs, shutdownTimeoutMs } = config.limits
+    setTimeout(
+      () => {
+        logger.error('shutdown deadline passed; exiting')
+        process.exit(1)
+      },
+      drainDelayMs + shutdownTimeoutMs + webhookFlushMs + 10_000,
+    ).unref()
     server
       .close()
-      .then(() => store.close())
+      .then(async () => {
+        if (webhooks) {
+          await webhooks.flush(webhookFlushMs)
+          webhooks.close()
+        }
+        await store.close()
+      })
       .then(
         () => {
           logger.info('shutdown complete')
@@ -123,8 +138,7 @@ async function main(): Promise<void> {
         },
       )
   }
-  process.on('SIGINT', shutDown)
-  process.on('SIGTERM', shutDown)
+  handleShutdownSignals(logger, drain, () => process.exit(1))
 }
 
 main().catch((error: unknown) => {

@@ -34,7 +34,8 @@ function parseOrigins(value: string): AllowedOrigins {
   return origins.map((origin) => normalizeOrigin(origin)!)
 }
 
-function parseHttpUrl(value: string): string {
+/** An http:// or https:// URL, for commander. */
+export function parseHttpUrl(value: string): string {
   const isHttp = /^https?:\/\//.test(value) && URL.canParse(value)
   if (!isHttp) throw new InvalidArgumentError('expected an http:// or https:// URL.')
   return value

@@ -2,8 +2,6 @@
 
 /** Close codes sent by the server, with the situation each one means. */
 export const CloseCode = {
-  /** Server shutting down or restarting; reconnect later. */
-  goingAway: 1001,
   /** The frame breaks the envelope: truncated varint, unknown sync step, empty frame. */
   protocolError: 1002,
   /** Unknown or unsupported message type, or a text frame. */
@@ -16,6 +14,8 @@ export const CloseCode = {
   messageTooBig: 1009,
   /** The server could not do its part, e.g. the store failed to write the update. */
   internalError: 1011,
+  /** The server is restarting or draining: reconnect (a load balancer sends you elsewhere). */
+  serviceRestart: 1012,
   /** The connection could not keep up (its send buffer passed the bound); reconnect later. */
   tryAgainLater: 1013,
   /** The credential expired; reconnect with a fresh one. */

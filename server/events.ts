@@ -1,5 +1,6 @@
 // Typed origins of changes and the observer interface: what metrics, webhooks, history and a
 // cluster bus learn about rooms. Observers watch; they never change what the server does.
+import type * as Y from 'yjs'
 import type { Access, Principal } from './auth.js'
 import type { Logger } from './logger.js'
 
@@ -34,6 +35,50 @@ export type Origin =
 /** The origin of everything loaded from the store. */
 export const storeOrigin: Origin = { kind: 'store' }
 
+/**
+ * An open document, as observers and hooks see it. Valid while the call runs; read it there, or
+ * keep the name and read it again later through the server.
+ */
+export interface CollabDocument {
+  readonly name: string
+  /**
+   * Runs `read` on the document as it is now and returns what it returns. `read` must not change
+   * the document: a change made there is neither stored nor relayed.
+   */
+  read<T>(read: (doc: Y.Doc) => T): T
+}
+
+/** How long an update took, in milliseconds. */
+export interface UpdateTiming {
+  /** The store's append, until the update was durable. */
+  readonly appendMs: number
+  /** Receipt to sent to every connection of the room. */
+  readonly relayMs: number
+}
+
+/** How a connection ended, with what it carried (for access logs and metrics). */
+export interface ConnectionSummary {
+  readonly connection: ConnectionOrigin
+  /** The close code: the server's, the client's, or 1006 when the socket dropped. */
+  readonly code: number
+  readonly durationMs: number
+  readonly messagesReceived: number
+  readonly bytesReceived: number
+  readonly messagesSent: number
+  readonly bytesSent: number
+}
+
+/** An upgrade the server refused, before any WebSocket opened. */
+export interface RefusedUpgrade {
+  /** The document the path named, if it named a valid one. */
+  readonly document: string | undefined
+  readonly status: number
+  /** The `COLLAB_…` code of the refusal (an authenticator's own code when it refused). */
+  readonly error: string
+  readonly clientAddress: string | undefined
+  readonly durationMs: number
+}
+
 /** Which awareness client ids an update set or removed, and how many states the room now holds. */
 export interface AwarenessChange {
   readonly present: readonly number[]
@@ -61,7 +106,13 @@ export type StoreOperation = 'load' | 'append' | 'compact'
  */
 export interface CollabObserver {
   /** An update is durable and has been relayed to the room's connections. */
-  updateStored?(room: string, update: Uint8Array, origin: Origin): void
+  updateStored?(
+    room: string,
+    update: Uint8Array,
+    origin: Origin,
+    document: CollabDocument,
+    timing: UpdateTiming,
+  ): void
   /** An awareness update changed the room's presence states. */
   awarenessChanged?(room: string, change: AwarenessChange, origin: Origin): void
   /** A connection joined a room (its document is loaded). */
@@ -69,7 +120,9 @@ export interface CollabObserver {
   /** A connection left a room. */
   left?(room: string, connection: ConnectionOrigin): void
   /** A room's stored state was loaded. */
-  loaded?(room: string): void
+  loaded?(room: string, document: CollabDocument): void
+  /** A room was compacted and written for the last time; it is dropped from memory next. */
+  unloading?(room: string, document: CollabDocument): void
   /** A room was compacted, written and dropped from memory. */
   unloaded?(room: string): void
   /** A room's update log was compacted into one state. */
@@ -82,6 +135,10 @@ export interface CollabObserver {
    * document failed (its connections are closed with 1011 and it is loaded afresh).
    */
   documentFailed?(room: string, failure: 'skipped' | 'broken', error: unknown): void
+  /** A connection's socket closed (it has left its room). */
+  connectionClosed?(room: string, summary: ConnectionSummary): void
+  /** An upgrade was refused with an HTTP status. */
+  upgradeRefused?(refusal: RefusedUpgrade): void
 }
 
 type EventName = keyof CollabObserver

@@ -5,16 +5,27 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { setTimeout as delay } from 'node:timers/promises'
 import { getRequestListener } from '@hono/node-server'
 import { type WebSocket, WebSocketServer } from 'ws'
+import { parseRoomPath } from '../protocol/room-name.js'
+import { accessLog } from './access-log.js'
 import { allowEveryone } from './auth.js'
-import { type ConnectionOrigin, Observers } from './events.js'
+import {
+  type CollabObserver,
+  type ConnectionOrigin,
+  type ConnectionSummary,
+  Observers,
+} from './events.js'
+import { observerOfHooks } from './hooks.js'
 import { createHttpApp } from './http/app.js'
 import { createOriginPolicy } from './http/origins.js'
 import { type RequestAuthContext, authenticateRequest } from './http/request-auth.js'
 import type { ServerStats } from './http/health.js'
+import { refusalErrorOf } from './http/replies.js'
+import { requestPath } from './http/request-path.js'
 import { createStaticFiles } from './http/static-files.js'
-import { routeUpgrade } from './http/upgrade-bridge.js'
+import { type UpgradeBindings, routeUpgrade } from './http/upgrade-bridge.js'
 import { TrustedProxies } from './limits/client-address.js'
 import { ConnectionAdmission } from './limits/connection-admission.js'
 import { handshakeServerOptions, startUpgradeDeadline } from './limits/handshake-timeouts.js'
@@ -28,10 +39,14 @@ import { startExpirySweep } from './ws/expiry.js'
 import { startHeartbeat } from './ws/heartbeat.js'
 import { FrameEncoder } from './ws/outgoing-frame.js'
 import { createReasonedWebSocketClass } from './ws/reasoned-web-socket.js'
+import { Traffic } from './ws/traffic.js'
 import { upgradeToDocument } from './ws/upgrade.js'
 
 export { defaultLimits, type CollabServerOptions, type ServerLimits } from './options.js'
 export type { ServerStats } from './http/health.js'
+export type { CollabMetrics, MetricsSource } from './metrics.js'
+export { type MessageType, messageTypes, Traffic } from './ws/traffic.js'
+export type { Author, ChangeDetails, CollabHooks, StoreErrorDetails } from './hooks.js'
 export {
   type Access,
   type Authenticate,
@@ -43,32 +58,50 @@ export {
 } from './auth.js'
 export type {
   AwarenessChange,
+  CollabDocument,
   CollabObserver,
   Compaction,
   ConnectionOrigin,
+  ConnectionSummary,
   Origin,
+  RefusedUpgrade,
   StoreOperation,
+  UpdateTiming,
 } from './events.js'
 
 /**
  * A collaboration server. It listens on its own `httpServer` (`listen`), or an app mounts it in
- * its own: `handleRequest` for 'request' events and `handleUpgrade` for 'upgrade' events.
+ * its own: `attach` takes the server's upgrades, and the app's request listener passes
+ * `handleRequest` the requests its own routes do not answer.
  */
 export interface CollabServer {
   /** The server's own HTTP server, used by `listen`. */
   readonly httpServer: Server
   listen(port: number, host: string): Promise<AddressInfo>
-  /** Answers a plain HTTP request (health probe, editor files); pass it as a listener as it is. */
+  /**
+   * Serves WebSocket upgrades on an app's own HTTP(S) server (its 'upgrade' events); the server
+   * is ready (/readyz) once that one listens.
+   */
+  attach(server: Server): void
+  /**
+   * Answers a plain HTTP request (probes, /metrics, editor files); pass it as a listener as it
+   * is, or call it for the requests an app's own routes leave.
+   */
   readonly handleRequest: (request: IncomingMessage, response: ServerResponse) => void
   /** Takes an 'upgrade' event: a document's WebSocket, or a refusal as an HTTP response. */
   readonly handleUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void
   stats(): ServerStats
   /**
-   * Graceful shutdown: stops accepting, closes clients with 1001, writes every document.
-   * Clients still connected after the shutdown timeout are dropped. Idempotent.
+   * Graceful shutdown (a drain): /readyz turns 503 at once; after `drainDelayMs` new upgrades
+   * are refused, every document is written, then clients are closed with 1012 so that they
+   * reconnect elsewhere; those still connected after the shutdown timeout are dropped.
+   * Resolves once every document was written and unloaded. Idempotent.
    */
   close(): Promise<void>
 }
+
+/** Where the server is in its life, as /readyz and /healthz report it. */
+type Phase = 'starting' | 'ready' | 'draining'
 
 /** Builds a server. Nothing listens until `listen`; the caller closes the store after `close`. */
 export function createCollabServer(options: CollabServerOptions): CollabServer {
@@ -76,7 +109,11 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const { logger } = options
   const startedAtMs = Date.now()
   const storeHealth = new StoreHealth(options.store, logger)
-  const observers = new Observers([storeHealth, ...(options.observers ?? [])], logger)
+  const traffic = new Traffic()
+  const builtIn: CollabObserver[] = [storeHealth, accessLog(logger)]
+  if (options.metrics) builtIn.push(options.metrics.observer)
+  if (options.hooks) builtIn.push(observerOfHooks(options.hooks))
+  const observers = new Observers([...builtIn, ...(options.observers ?? [])], logger)
   const registry = new RoomRegistry(
     { store: options.store, limits, observers, logger },
     limits.unloadGraceMs,
@@ -86,7 +123,13 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const expiring = new Set<Connection>()
   const connectionsGone: Array<() => void> = []
   let lastConnectionId = 0
+  let phase: Phase = 'starting'
+  /** Set once the drain delay has passed: upgrades are refused from then on. */
+  let isRefusingUpgrades = false
   let closing: Promise<void> | undefined
+  const becomeReady = (): void => {
+    if (phase === 'starting') phase = 'ready'
+  }
 
   const webSocketServer = new WebSocketServer({
     noServer: true,
@@ -96,15 +139,17 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const connectionContext = {
     limits,
     frames: new FrameEncoder(),
-    onClosed: (connection: Connection) => {
+    traffic,
+    onClosed: (connection: Connection, summary: ConnectionSummary) => {
       connections.delete(connection)
       expiring.delete(connection)
+      observers.notify('connectionClosed', connection.room.name, summary)
       registry.release(connection.room.name)
       if (connections.size === 0) for (const resolve of connectionsGone.splice(0)) resolve()
     },
   }
   const stats = (): ServerStats => ({
-    status: closing ? 'draining' : storeHealth.isFailing ? 'store-failing' : 'ok',
+    status: phase !== 'ready' ? phase : storeHealth.isFailing ? 'store-failing' : 'ok',
     documents: registry.size,
     connections: connections.size,
     uptimeSeconds: Math.round((Date.now() - startedAtMs) / 1000),
@@ -129,7 +174,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     registry,
     limits,
     auth,
-    isDraining: () => closing !== undefined,
+    isDraining: () => isRefusingUpgrades,
     isStoreFailing: () => storeHealth.isFailing,
     nextConnectionId: () => ++lastConnectionId,
     onOpen: (webSocket: WebSocket, room: Room, origin: ConnectionOrigin) => {
@@ -149,24 +194,45 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     logger.info({ userId, closedConnections }, 'revoked a user’s credentials')
     return { revokedAtMs, closedConnections }
   }
+  const upgradeDocument = async (request: Request, bindings: UpgradeBindings) => {
+    const startedAtMs = performance.now()
+    const response = await upgradeToDocument(upgradeContext, request, bindings)
+    const error = refusalErrorOf(response)
+    if (error !== undefined) {
+      const parsed = parseRoomPath(requestPath(bindings.incoming))
+      observers.notify('upgradeRefused', {
+        document: parsed.ok ? parsed.name : undefined,
+        status: response.status,
+        error,
+        clientAddress: admission.clientAddress(bindings.incoming),
+        durationMs: performance.now() - startedAtMs,
+      })
+    }
+    return response
+  }
+  options.metrics?.bind({ stats, traffic })
   const app = createHttpApp({
     logger,
     stats,
+    metrics: options.metrics,
     staticFiles: options.staticDirectory ? createStaticFiles(options.staticDirectory) : undefined,
     admin: {
       authenticate: (request, bindings) =>
         authenticateRequest(auth, request, admission.clientAddress(bindings.incoming)),
       revokeUser,
     },
-    upgradeDocument: (request, bindings) => upgradeToDocument(upgradeContext, request, bindings),
+    upgradeDocument,
   })
   const requestListener = getRequestListener((request, bindings) => app.fetch(request, bindings), {
     overrideGlobalObjects: false,
   })
+  // An app that mounts the handlers is listening by the time a request reaches them.
   const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    becomeReady()
     void requestListener(request, response)
   }
   const handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    becomeReady()
     const cancelDeadline = startUpgradeDeadline(socket, limits.handshakeTimeoutMs)
     void routeUpgrade(
       (fetchRequest, bindings) => app.fetch(fetchRequest, bindings),
@@ -188,13 +254,18 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const stopExpirySweep = startExpirySweep(expiring)
 
   async function drain(): Promise<void> {
+    phase = 'draining'
+    logger.info(
+      { connections: connections.size, documents: registry.size, delayMs: limits.drainDelayMs },
+      'draining: /readyz answers 503; upgrades are refused once the drain delay has passed',
+    )
+    if (limits.drainDelayMs > 0) await delay(limits.drainDelayMs)
+    isRefusingUpgrades = true
     stopHeartbeat()
     stopExpirySweep()
-    storeHealth.close()
-    if (httpServer.listening) {
-      httpServer.close()
-      httpServer.closeIdleConnections()
-    }
+    // Written while their clients are still connected, so that a client closed with 1012 has
+    // everything it sent in the store.
+    await registry.compactEvery()
     for (const connection of connections) connection.closeForShutdown()
     if (connections.size > 0) {
       let deadline: NodeJS.Timeout | undefined
@@ -207,8 +278,15 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       clearTimeout(deadline)
       for (const connection of connections) connection.terminate()
     }
-    await registry.closeAll()
-    webSocketServer.close()
+    // Listening until now, new upgrades got a 503 saying why rather than a refused connection.
+    if (httpServer.listening) {
+      httpServer.close()
+      httpServer.closeIdleConnections()
+    }
+    await registry.closeAll().finally(() => {
+      storeHealth.close()
+      webSocketServer.close()
+    })
   }
 
   return {
@@ -221,9 +299,15 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
         httpServer.once('error', reject)
         httpServer.listen(port, host, () => {
           httpServer.off('error', reject)
+          becomeReady()
           resolve(httpServer.address() as AddressInfo)
         })
       }),
+    attach: (server) => {
+      server.on('upgrade', handleUpgrade)
+      if (server.listening) becomeReady()
+      else server.once('listening', becomeReady)
+    },
     close: () => (closing ??= drain()),
   }
 }

@@ -2,6 +2,8 @@
 import type { DocStore } from '../persistence/store.js'
 import type { Authenticate } from './auth.js'
 import type { CollabObserver } from './events.js'
+import type { CollabHooks } from './hooks.js'
+import type { CollabMetrics } from './metrics.js'
 import type { AllowedOrigins } from './http/origins.js'
 import type { Logger } from './logger.js'
 
@@ -29,6 +31,11 @@ export interface ServerLimits {
   maxConnectionsPerRoom: number
   /** Largest awareness update one connection may send; larger closes it with 1009. */
   maxAwarenessBytes: number
+  /**
+   * On shutdown, how long /readyz answers 503 while upgrades are still accepted, so that a load
+   * balancer notices before connections are refused.
+   */
+  drainDelayMs: number
   /** On shutdown, clients still connected after this are dropped and the process exits. */
   shutdownTimeoutMs: number
   /**
@@ -80,6 +87,7 @@ export const defaultLimits: ServerLimits = {
   compactMinIntervalMs: 2_000,
   maxConnectionsPerRoom: 5_000,
   maxAwarenessBytes: 64 * 1024,
+  drainDelayMs: 0,
   shutdownTimeoutMs: 10_000,
   maxConnections: 10_000,
   maxConnectionsPerIp: 1_000,
@@ -107,6 +115,10 @@ export interface CollabServerOptions {
    * the document is loaded. Default: authentication is off and everyone may write.
    */
   authenticate?: Authenticate
+  /** Typed hooks of an embedding app (server/hooks.ts): changes, loads, unloads, store errors. */
+  hooks?: CollabHooks
+  /** Metrics served at GET /metrics (metrics/prometheus.ts); none if unset. */
+  metrics?: CollabMetrics
   /** Told about what happens in rooms (server/events.ts); they never change what happens. */
   observers?: readonly CollabObserver[]
   /**

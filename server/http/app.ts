@@ -4,7 +4,8 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { Logger } from '../logger.js'
 import { type AdminContext, createAdminRoutes } from './admin-routes.js'
-import type { ServerStats } from './health.js'
+import type { CollabMetrics } from '../metrics.js'
+import { type ServerStats, readinessResponse } from './health.js'
 import { HttpRefusal, refusalResponse } from './replies.js'
 import { requestPath } from './request-path.js'
 import type { StaticFiles } from './static-files.js'
@@ -15,6 +16,8 @@ import type { AppBindings, AppEnv } from './app-env.js'
 export interface HttpAppContext {
   readonly logger: Logger
   readonly stats: () => ServerStats
+  /** Serves GET /metrics when set. */
+  readonly metrics: CollabMetrics | undefined
   readonly staticFiles: StaticFiles | undefined
   readonly admin: AdminContext
   /** Takes a WebSocket upgrade of a document path (server/ws/upgrade.ts). */
@@ -38,7 +41,17 @@ export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
 
   // Every WebSocket upgrade names a document by its path (protocol/README.md §1).
   app.get('*', (c, next) => (isUpgrade(c.env) ? context.upgradeDocument(c.req.raw, c.env) : next()))
-  app.get('/healthz', (c) => c.json(context.stats()))
+  app.get('/healthz', (c) => c.json(context.stats(), 200, { 'Cache-Control': 'no-store' }))
+  app.get('/readyz', () => readinessResponse(context.stats()))
+  const { metrics } = context
+  if (metrics) {
+    app.get('/metrics', async () => {
+      const { contentType, body } = await metrics.scrape()
+      return new Response(body, {
+        headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' },
+      })
+    })
+  }
   app.route('/api/admin', createAdminRoutes(context.admin))
   if (staticFiles) {
     app.get('*', async (c, next) => {
@@ -49,9 +62,10 @@ export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
   }
 
   // A path that exists answers a wrong method with 405 and the methods it takes.
+  const probePaths = new Set(['/healthz', '/readyz', ...(metrics ? ['/metrics'] : [])])
   const methodsOf = async (path: string): Promise<string | null> => {
     if (path === '/api/admin/revocations') return 'POST'
-    if (path === '/healthz' || (await staticFiles?.has(path)) === true) return 'GET, HEAD'
+    if (probePaths.has(path) || (await staticFiles?.has(path)) === true) return 'GET, HEAD'
     return null
   }
   app.all('*', async (c) => {

@@ -25,14 +25,22 @@ export const HttpRefusal = {
 /** One entry of the table, or an authenticator's refusal. */
 export type RefusalKind = (typeof HttpRefusal)[keyof typeof HttpRefusal] | Refusal
 
+// The error code of each refusal sent, so that metrics and access logs need not parse its body.
+const errorCodes = new WeakMap<Response, string>()
+
 /** The JSON reply for a refusal; `headers` adds e.g. `Allow` to a 405. */
 export function refusalResponse(
   kind: RefusalKind,
   reason: string,
   headers: Record<string, string> = {},
 ): Response {
-  return Response.json(
+  const response = Response.json(
     { error: kind.error, reason },
     { status: kind.status, headers: { 'Cache-Control': 'no-store', ...headers } },
   )
+  errorCodes.set(response, kind.error)
+  return response
 }
+
+/** The `COLLAB_…` code of a response `refusalResponse` built; undefined for any other. */
+export const refusalErrorOf = (response: Response): string | undefined => errorCodes.get(response)

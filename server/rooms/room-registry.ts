@@ -89,6 +89,25 @@ export class RoomRegistry {
     this.#scheduleUnload(name, entry, this.#unloadGraceMs)
   }
 
+  /**
+   * Compacts every loaded room and keeps it open (the first step of a drain, while clients are
+   * still connected). Resolves with the number of rooms that could not be written, each logged.
+   */
+  async compactEvery(): Promise<number> {
+    const results = await Promise.allSettled(
+      [...this.#entries.values()].map(async (entry) => {
+        const room = await entry.room
+        try {
+          await room.compactAll()
+        } catch (error) {
+          room.logger.error({ err: error }, 'could not write the document while draining')
+          throw error
+        }
+      }),
+    )
+    return results.filter((result) => result.status === 'rejected').length
+  }
+
   /** Compacts and unloads every room (shutdown). Rejects if a room could not be written. */
   async closeAll(): Promise<void> {
     const results = await Promise.allSettled(
@@ -112,7 +131,7 @@ export class RoomRegistry {
     }
     this.#entries.set(name, entry)
     entry.room.then(
-      () => observers.notify('loaded', name),
+      (room) => observers.notify('loaded', name, room.document),
       (error: unknown) => {
         logger.error({ err: error, room: name }, 'could not load the document')
         if (this.#entries.get(name) === entry) this.#entries.delete(name)
@@ -159,6 +178,7 @@ export class RoomRegistry {
       try {
         const room = await entry.room
         await room.compactAll()
+        observers.notify('unloading', name, room.document)
         room.destroy()
         this.#entries.delete(name)
         store.evict(name)

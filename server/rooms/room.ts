@@ -6,7 +6,8 @@ import { CollabError } from '../../protocol/collab-error.js'
 import { MalformedUpdateError, checkUpdate } from '../../protocol/update-check.js'
 import type { UpdateShape } from '../../protocol/update-shape.js'
 import type { DocStore, StoredDoc } from '../../persistence/store.js'
-import type { Observers, Origin } from '../events.js'
+import type * as Y from 'yjs'
+import type { CollabDocument, Observers, Origin } from '../events.js'
 import type { Logger } from '../logger.js'
 import type { ServerLimits } from '../options.js'
 import { DocumentBrokenError, DocumentState } from './document-state.js'
@@ -69,6 +70,8 @@ const documentUnavailable = (cause: unknown): CollabError =>
  */
 export class Room {
   readonly name: string
+  /** The document as observers and hooks read it; reading after `destroy` throws. */
+  readonly document: CollabDocument
   /** Logs with the room name attached; connections in the room log through it too. */
   readonly logger: Logger
   /** Members by connection id. */
@@ -81,6 +84,7 @@ export class Room {
   readonly #maxDocumentBytes: number
   /** The last full-state answer to a sync step 1, reused while the state is unchanged. */
   #fullStateAnswer: Extract<RoomMessage, { kind: 'syncStep2' }> | null = null
+  #isDestroyed = false
 
   private constructor(name: string, context: RoomContext, stored: StoredDoc) {
     this.name = name
@@ -94,6 +98,7 @@ export class Room {
       this.#documentFailed(failure, error),
     )
     this.#guard = new StructureGuard(this.#state, context.limits)
+    this.document = { name, read: (read) => this.#read(read) }
     this.#pipeline = new WritePipeline(
       {
         room: name,
@@ -101,6 +106,7 @@ export class Room {
         state: this.#state,
         limits: context.limits,
         observers: context.observers,
+        document: this.document,
         logger: this.logger,
         onDurable: (update, origin) => this.#relayUpdate(update, origin),
       },
@@ -184,8 +190,9 @@ export class Room {
       member.denyUpdate('read-only')
       return
     }
+    const receivedAtMs = performance.now()
     if (!this.#containing(member, () => this.#admit(update))) return
-    this.#pipeline.write(update, member.origin).catch((error: unknown) => {
+    this.#pipeline.write(update, member.origin, receivedAtMs).catch((error: unknown) => {
       this.#guard.writeFailed()
       this.logger.error({ err: error }, 'could not store an update; it was not relayed')
       member.fail(
@@ -274,8 +281,14 @@ export class Room {
 
   /** Frees the document. Only the registry calls this, after a successful `compactAll`. */
   destroy(): void {
+    this.#isDestroyed = true
     this.#pipeline.close()
     this.#state.destroy()
+  }
+
+  #read<T>(read: (doc: Y.Doc) => T): T {
+    if (this.#isDestroyed) throw new Error(`the document ${this.name} is no longer open`)
+    return read(this.#state.doc())
   }
 
   // The checks every update passes before it is written, in order of cost.

@@ -2,7 +2,7 @@
 // document state → relayed, and the compactions that fold the log into one state when its
 // policy (compaction-policy.ts) says so.
 import type { DocStore, EncodedState, StoredDoc } from '../../persistence/store.js'
-import type { Observers, Origin } from '../events.js'
+import type { CollabDocument, Observers, Origin } from '../events.js'
 import type { Logger } from '../logger.js'
 import { type CompactionLimits, CompactionPolicy } from './compaction-policy.js'
 import type { DocumentState } from './document-state.js'
@@ -14,6 +14,8 @@ export interface WritePipelineContext {
   readonly state: DocumentState
   readonly limits: CompactionLimits
   readonly observers: Observers
+  /** The room's document as observers read it. */
+  readonly document: CollabDocument
   readonly logger: Logger
   /** Called once an update is durable and in the document state: relay it. */
   readonly onDurable: (update: Uint8Array, origin: Origin) => void
@@ -59,20 +61,24 @@ export class WritePipeline {
   /**
    * Appends a checked update to the store; once it is durable, adds it to the document state and
    * calls `onDurable`. Rejects, having changed nothing, when the store cannot write it.
+   * `receivedAtMs` (performance.now()) is when the update arrived, for the timings observers see.
    */
-  write(update: Uint8Array, origin: Origin): Promise<void> {
-    const { room, store, state, observers } = this.#context
+  write(update: Uint8Array, origin: Origin, receivedAtMs = performance.now()): Promise<void> {
+    const { room, store, state, observers, document } = this.#context
     this.#pendingWrites++
     this.#pendingBytes += update.length
+    const appendStartedAtMs = performance.now()
     return store.append(room, update).then(
       (seq) => {
+        const appendMs = performance.now() - appendStartedAtMs
         this.#writeSettled(update.length)
         this.#lastDurableSeq = seq
         this.#logEntries++
         this.#logBytes += update.length
         state.add(update, origin)
         this.#context.onDurable(update, origin)
-        observers.notify('updateStored', room, update, origin)
+        const relayMs = performance.now() - receivedAtMs
+        observers.notify('updateStored', room, update, origin, document, { appendMs, relayMs })
         this.#compactIfDue()
       },
       (error: unknown) => {

@@ -4,13 +4,14 @@ import type { RawData, WebSocket } from 'ws'
 import { CloseCode, truncateCloseReason } from '../../protocol/close-codes.js'
 import { CollabError } from '../../protocol/collab-error.js'
 import { readClientMessage, writePermissionDenied } from '../../protocol/message.js'
-import type { ConnectionOrigin } from '../events.js'
+import type { ConnectionOrigin, ConnectionSummary } from '../events.js'
 import type { Logger } from '../logger.js'
 import { FrameBudget, type RateLimits } from '../limits/frame-budget.js'
 import type { ServerLimits } from '../options.js'
 import type { Room } from '../rooms/room.js'
 import type { RoomMember, RoomMessage } from '../rooms/room-member.js'
-import { type FrameEncoder, frameOf, sendFrame } from './outgoing-frame.js'
+import { type FrameEncoder, type OutgoingFrame, frameOf, sendFrame } from './outgoing-frame.js'
+import type { MessageKind, Traffic } from './traffic.js'
 
 /** Limits a connection enforces itself. */
 export type ConnectionLimits = Pick<ServerLimits, 'maxBufferedBytes' | 'maxAwarenessBytes'> &
@@ -20,8 +21,10 @@ export type ConnectionLimits = Pick<ServerLimits, 'maxBufferedBytes' | 'maxAware
 export interface ConnectionContext {
   readonly limits: ConnectionLimits
   readonly frames: FrameEncoder
+  /** The server's counts of messages and bytes, by type. */
+  readonly traffic: Traffic
   /** Called once the socket has closed and the connection has left its room. */
-  readonly onClosed: (connection: Connection) => void
+  readonly onClosed: (connection: Connection, summary: ConnectionSummary) => void
 }
 
 /** Turns anything thrown while handling a frame into the error that closes the connection. */
@@ -48,6 +51,13 @@ export class Connection implements RoomMember {
   readonly #budget: FrameBudget
   #isClosing = false
   #wasToldReadOnly = false
+  /** The code the server closed the socket with, if it did. */
+  #closeCode: number | undefined
+  readonly #openedAtMs = performance.now()
+  #messagesReceived = 0
+  #bytesReceived = 0
+  #messagesSent = 0
+  #bytesSent = 0
 
   constructor(socket: WebSocket, room: Room, origin: ConnectionOrigin, context: ConnectionContext) {
     this.#budget = new FrameBudget(context.limits, performance.now())
@@ -63,11 +73,18 @@ export class Connection implements RoomMember {
     socket.on('error', (error) => {
       this.#logger.info({ err: error }, 'connection error')
     })
-    socket.on('close', (code, reason) => {
+    socket.on('close', (code) => {
       this.#isClosing = true
-      this.#logger.debug({ code, reason: reason.toString() }, 'connection closed')
       room.leave(this)
-      context.onClosed(this)
+      context.onClosed(this, {
+        connection: origin,
+        code: this.#closeCode ?? code,
+        durationMs: performance.now() - this.#openedAtMs,
+        messagesReceived: this.#messagesReceived,
+        bytesReceived: this.#bytesReceived,
+        messagesSent: this.#messagesSent,
+        bytesSent: this.#bytesSent,
+      })
     })
     room.join(this)
   }
@@ -89,7 +106,7 @@ export class Connection implements RoomMember {
       this.fail(this.#slowConsumer())
       return
     }
-    sendFrame(this.#socket, frame)
+    this.#send(message.kind, frame)
     if (message.kind === 'awareness') this.#budget.creditEcho(message.update.length)
   }
 
@@ -101,7 +118,7 @@ export class Connection implements RoomMember {
       { code: error.code, closeCode: error.closeCode, err: error.cause },
       error.message,
     )
-    this.#socket.close(error.closeCode, truncateCloseReason(error.message))
+    this.#close(error.closeCode, truncateCloseReason(error.message))
   }
 
   // Logged every time, told once: a client retries its updates on every sync.
@@ -109,7 +126,7 @@ export class Connection implements RoomMember {
     this.#logger.warn({ userId: this.origin.principal.userId, reason }, 'refused an update')
     if (this.#wasToldReadOnly || this.#isClosing) return
     this.#wasToldReadOnly = true
-    sendFrame(this.#socket, frameOf(writePermissionDenied(reason)))
+    this.#send('auth', frameOf(writePermissionDenied(reason)))
   }
 
   /** Closes the connection with 4401 once its principal's credential has expired. */
@@ -134,7 +151,7 @@ export class Connection implements RoomMember {
   closeForShutdown(): void {
     if (this.#isClosing) return
     this.#isClosing = true
-    this.#socket.close(CloseCode.goingAway, 'server shutting down')
+    this.#close(CloseCode.serviceRestart, 'server restarting; reconnect')
   }
 
   /** Heartbeat tick: drops the connection if the last ping went unanswered, else pings again. */
@@ -153,6 +170,19 @@ export class Connection implements RoomMember {
   terminate(): void {
     this.#isClosing = true
     this.#socket.terminate()
+  }
+
+  #send(kind: MessageKind, frame: OutgoingFrame): void {
+    const bytes = frame.wire.length - frame.messageOffset
+    this.#messagesSent++
+    this.#bytesSent += bytes
+    this.#context.traffic.sent(kind, bytes)
+    sendFrame(this.#socket, frame)
+  }
+
+  #close(code: number, reason: string): void {
+    this.#closeCode = code
+    this.#socket.close(code, reason)
   }
 
   /** Whether more is waiting to be sent than the bound allows: nothing new may be queued. */
@@ -187,6 +217,9 @@ export class Connection implements RoomMember {
 
   #dispatch(bytes: Uint8Array): void {
     const message = readClientMessage(bytes)
+    this.#messagesReceived++
+    this.#bytesReceived += bytes.length
+    this.#context.traffic.received(message.kind, bytes.length)
     const nowMs = performance.now()
     // An awareness frame is charged once the room has said whether it changed anything.
     if (message.kind !== 'awareness') this.#budget.charge(bytes.length, nowMs)

@@ -49,6 +49,14 @@ test('--help lists every flag with its default and environment variable', async 
     '--compact-after-updates',
     '--compact-after-bytes',
     '--shutdown-timeout-ms',
+    '--drain-delay-ms',
+    '--metrics',
+    '--webhook-url',
+    '--webhook-secret',
+    '--webhook-debounce-ms',
+    '--webhook-max-wait-ms',
+    '--webhook-concurrency',
+    '--webhook-content',
   ]) {
     assert.ok(output.includes(flag), `${flag} is listed`)
   }
@@ -139,7 +147,7 @@ test('flags win over environment variables', async (t) => {
   assert.match(line, /argument 'nope'/)
 })
 
-test('a second signal during shutdown forces the exit', async (t) => {
+test('a repeated SIGTERM leaves the drain alone; a person’s second SIGINT forces the exit', async (t) => {
   const server = await spawnServer(t, await makeTempDir(t), ['--shutdown-timeout-ms', '60000'])
   const stuck = await openRawClient(t, server.url, 'stuck')
   // A client that never reads cannot complete the closing handshake, so the drain waits.
@@ -147,8 +155,50 @@ test('a second signal during shutdown forces the exit', async (t) => {
   server.child.kill('SIGTERM')
   await until(() => server.output().includes('shutting down'), { what: 'the shutdown to begin' })
   server.child.kill('SIGTERM')
+  await until(() => server.output().includes('already draining'), { what: 'the repeat to be seen' })
+  assert.equal(server.child.exitCode, null, 'still draining')
+  // Well after the first signal, so that it cannot be npm's copy of the first (cli/shutdown-signals.ts).
+  await until(
+    () => {
+      server.child.kill('SIGINT')
+      return server.child.exitCode !== null
+    },
+    { intervalMs: 600, what: 'the interrupt to force the exit' },
+  )
   assert.equal(await server.exited, 1)
-  assert.match(server.output(), /second signal: exiting without waiting/)
+  assert.match(server.output(), /second interrupt: exiting without waiting/)
+})
+
+test('webhook and drain flags that are wrong or do not fit together exit with code 2 and one line', async (t) => {
+  const dataDirectory = await makeTempDir(t)
+  const secret = ['--webhook-secret', 'sixteen-chars-ok']
+  const cases: Array<{ args: string[]; message: RegExp }> = [
+    {
+      args: ['--webhook-url', 'http://h.example/x'],
+      message: /--webhook-url needs --webhook-secret/,
+    },
+    { args: secret, message: /--webhook-secret needs --webhook-url/ },
+    {
+      args: ['--webhook-url', 'http://h.example/x', '--webhook-secret', 'short'],
+      message: /--webhook-secret must be at least 16 characters/,
+    },
+    { args: ['--webhook-url', 'mailto:x@h.example', ...secret], message: /expected an http/ },
+    {
+      args: ['--webhook-url', 'http://h.example/x', ...secret, '--webhook-content', 'pdf'],
+      message: /--webhook-content.*Allowed choices are text, json, markdown/,
+    },
+    {
+      args: ['--webhook-url', 'http://h.example/x', ...secret, '--webhook-debounce-ms', '20000'],
+      message: /--webhook-max-wait-ms must not be shorter than --webhook-debounce-ms/,
+    },
+    { args: ['--drain-delay-ms', 'soon'], message: /--drain-delay-ms.*expected a whole number/ },
+    { args: ['--metrics', 'maybe'], message: /--metrics.*expected true or false/ },
+  ]
+  for (const { args, message } of cases) {
+    const { code, line } = await refusal([...args, '--data', dataDirectory])
+    assert.equal(code, 2, args.join(' '))
+    assert.match(line, message)
+  }
 })
 
 test('limit flags and their environment variables reach the running server', async (t) => {

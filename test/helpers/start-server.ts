@@ -51,6 +51,8 @@ export interface StartServerOptions {
   observers?: CollabObserver[]
   /** Proxies whose X-Forwarded-For names the client (server/limits/client-address.ts). */
   trustedProxies?: readonly string[]
+  metrics?: CollabServerOptions['metrics']
+  hooks?: CollabServerOptions['hooks']
 }
 
 /** Starts a server on 127.0.0.1 with a free port and a real LevelDB store. */
@@ -73,6 +75,8 @@ export async function startServer(
     tls: options.tls,
     observers: [events.observer, ...(options.observers ?? [])],
     trustedProxies: options.trustedProxies,
+    metrics: options.metrics,
+    hooks: options.hooks,
   })
   const address = await server.listen(0, '127.0.0.1')
   let stopped: Promise<void> | undefined

@@ -15,7 +15,7 @@ function containsAll(holder: Y.Doc, doc: Y.Doc): boolean {
   return true
 }
 
-test('a graceful restart closes clients with 1001 and loses nothing', async (t) => {
+test('a graceful restart closes clients with 1012 and loses nothing', async (t) => {
   const dataDirectory = await makeTempDir(t)
   const first = await spawnServer(t, dataDirectory)
   const a = connectProvider(t, first.url, 'restart')
@@ -38,7 +38,7 @@ test('a graceful restart closes clients with 1001 and loses nothing', async (t) 
 
   first.child.kill('SIGTERM')
   assert.equal(await first.exited, 0)
-  assert.deepEqual(closeCodes, [1001])
+  assert.deepEqual(closeCodes, [1012])
   assert.match(first.output(), /shutdown complete/)
 
   const second = await spawnServer(t, dataDirectory)

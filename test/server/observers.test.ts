@@ -49,8 +49,18 @@ test("reports a member's stored update with its connection origin, principal and
 
   room.receiveUpdate(member, update)
   await until(() => events.of('updateStored').length > 0, { what: 'the update to be stored' })
-  assert.deepEqual(events.of('updateStored'), [['notes', update, member.origin]])
-  const [, , origin] = events.of('updateStored')[0]!
+  assert.equal(events.of('updateStored').length, 1)
+  const [name, stored, origin, document, timing] = events.of('updateStored')[0]!
+  assert.equal(name, 'notes')
+  assert.equal(stored, update)
+  assert.equal(origin, member.origin)
+  assert.equal(document.name, 'notes')
+  assert.equal(
+    document.read((doc) => doc.getText('text').toString()),
+    'typed',
+    'the document reads as it is with the update',
+  )
+  assert.ok(timing.appendMs >= 0 && timing.relayMs >= timing.appendMs, JSON.stringify(timing))
   assert.equal(origin.kind, 'connection')
   assert.equal(origin.connectionId, 7)
   assert.equal(origin.principal.userId, 'user-7')
@@ -68,10 +78,13 @@ test('reports an update written through the API with its api origin', async (t) 
 
   await room.writeUpdate(imported, apiOrigin)
   await room.writeUpdate(generated, serverOrigin)
-  assert.deepEqual(events.of('updateStored'), [
-    ['notes', imported, apiOrigin],
-    ['notes', generated, serverOrigin],
-  ])
+  assert.deepEqual(
+    events.of('updateStored').map(([name, update, origin]) => [name, update, origin]),
+    [
+      ['notes', imported, apiOrigin],
+      ['notes', generated, serverOrigin],
+    ],
+  )
 })
 
 test('reports joins, awareness changes and leaves with the room and the member', async (t) => {

@@ -40,7 +40,7 @@ async function timedUpgrade(port: number, path: string) {
 }
 
 test('on a full disk, writers get 1011, a new document gets 503 within a second, and all recovers once space returns', async (t) => {
-  const disk = await mountSmallDisk(t, 40)
+  const disk = await mountSmallDisk(t, 64)
   if (!disk) {
     t.skip('this machine does not let the test mount a tmpfs; the injected failure below covers it')
     return
@@ -48,7 +48,7 @@ test('on a full disk, writers get 1011, a new document gets 503 within a second,
   // Space to give back later: the disk fills with it in place. LevelDB needs room to open again
   // (it writes its log out as a table), so most of the disk is given back.
   const filler = join(disk, 'filler')
-  writeFileSync(filler, Buffer.alloc(30 * MiB))
+  writeFileSync(filler, Buffer.alloc(54 * MiB))
   const server = await spawnServer(t, join(disk, 'data'), [
     '--max-frame-bytes',
     '64MiB',
@@ -138,10 +138,17 @@ test('while an injected store failure lasts, a new document gets 503 at once; on
     { ...(health.body.store as Record<string, unknown>), since: 'when' },
     { status: 'failing', since: 'when', operation: 'append', error: 'injected: disk full' },
   )
+  const notReady = await getJson(server.port, '/readyz')
+  assert.equal(notReady.status, 503, 'a load balancer sends new clients elsewhere')
+  assert.deepEqual(notReady.body, { ready: false, status: 'store-failing' })
 
   isFailing = false
   await until(async () => (await getJson(server.port, '/healthz')).body.status === 'ok', {
     what: 'the probe to find the store working',
+  })
+  assert.deepEqual(await getJson(server.port, '/readyz'), {
+    status: 200,
+    body: { ready: true, status: 'ok' },
   })
   const other = connectProvider(t, server.url, 'another')
   await waitSynced(other)

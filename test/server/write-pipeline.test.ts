@@ -276,6 +276,7 @@ test('makes updates durable in the order they were written and compacts through 
         state,
         limits: noCompactionLimits,
         observers: new Observers([], logger),
+        document: { name: 'doc', read: (read) => read(state.doc()) },
         logger,
         onDurable: (update) => durable.push(update),
       },

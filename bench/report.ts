@@ -1,5 +1,6 @@
 // Turns a run's measurements into min/median/max per server, ratios against the best peer and
-// the raw relay, target checks, and writes them as markdown and JSON under bench/results/.
+// the raw relay (and of ours-ops to ours-bare), target checks, and writes them as markdown and
+// JSON under bench/results/.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { MachineLoad } from './machine-load.js'
@@ -59,6 +60,8 @@ const figureInfo: { [figure: string]: FigureInfo } = {
   cpuUsPerTxn: { label: 'server CPU per transaction (µs)' },
   converged: { label: 'converged (1 = yes)', isHigherBetter: true },
   freshClientMs: { label: 'fresh client gets the full text (ms)' },
+  metricsScrapes: { label: 'GET /metrics scrapes in the window (ours-ops)' },
+  webhookCalls: { label: 'webhook calls answered in the window (ours-ops)' },
 }
 
 const peers: ServerKind[] = ['ywebsocket', 'hocuspocus']
@@ -94,6 +97,8 @@ export interface SummaryRow {
   bestPeer: ServerKind | null
   /** Ours ÷ the raw relay (by median). */
   vsRelay: number | null
+  /** ours-ops ÷ ours-bare (by median): what metrics and webhooks cost; null when either is missing. */
+  opsVsBare: number | null
 }
 
 /** Groups the records by scenario, variant and figure and computes spreads and ratios. */
@@ -122,8 +127,8 @@ export function summarize(records: MeasurementRecord[], servers: ServerKind[]): 
         if (best === undefined || (isHigherBetter ? value > best : value < best)) bestPeer = peer
       }
       const ours = byServer.ours?.median
-      const ratio = (other: number | undefined): number | null =>
-        ours === undefined || other === undefined || other === 0 ? null : ours / other
+      const ratio = (value: number | undefined, other: number | undefined): number | null =>
+        value === undefined || other === undefined || other === 0 ? null : value / other
       rows.push({
         scenario,
         variant,
@@ -131,8 +136,9 @@ export function summarize(records: MeasurementRecord[], servers: ServerKind[]): 
         figure,
         byServer,
         bestPeer,
-        vsBestPeer: ratio(bestPeer ? byServer[bestPeer]?.median : undefined),
-        vsRelay: ratio(byServer.relay?.median),
+        vsBestPeer: ratio(ours, bestPeer ? byServer[bestPeer]?.median : undefined),
+        vsRelay: ratio(ours, byServer.relay?.median),
+        opsVsBare: ratio(byServer['ours-ops']?.median, byServer['ours-bare']?.median),
       })
     }
   }
@@ -210,13 +216,17 @@ function cell(value: Spread | null | undefined): string {
 const ratioCell = (ratio: number | null): string =>
   ratio === null ? 'n/a' : `${ratio.toFixed(2)}×`
 
-/** Renders the run as markdown: setup, one table per scenario, target checks, machine load. */
+/**
+ * Renders the run as markdown: setup, one table per scenario, target checks, machine load. The
+ * "ops vs bare" column is there only when the run measured both ours-bare and ours-ops.
+ */
 export function renderMarkdown(
   info: RunInfo,
   records: MeasurementRecord[],
   rows: SummaryRow[],
   servers: ServerKind[],
 ) {
+  const hasOpsRatio = servers.includes('ours-bare') && servers.includes('ours-ops')
   const lines: string[] = [
     '# Benchmark results',
     '',
@@ -224,7 +234,11 @@ export function renderMarkdown(
     '',
     `Run ${info.startedAt} → ${info.finishedAt}. Cells: median (min–max) over the repetitions. ` +
       '"vs best peer" and "vs relay" divide our median by theirs (below 1 is better for us, except ' +
-      'where higher is better).',
+      'where higher is better).' +
+      (hasOpsRatio
+        ? ' "ops vs bare" divides the median of ours-ops (metrics scraped, webhooks on) by that of ' +
+          'ours-bare (both off).'
+        : ''),
     '',
     `Machine: ${Object.entries(info.machine)
       .map(([k, v]) => `${k} ${v}`)
@@ -244,14 +258,18 @@ export function renderMarkdown(
     }
     const params = [...values].map(([key, set]) => `${key} ${[...set].join(' / ')}`).join(', ')
     lines.push(`## ${scenario}`, '', `Parameters: ${params}.`, '')
-    lines.push(`| variant | figure | ${servers.join(' | ')} | vs best peer | vs relay |`)
-    lines.push(`|${' --- |'.repeat(servers.length + 4)}`)
+    const opsHeader = hasOpsRatio ? ' ops vs bare |' : ''
+    lines.push(
+      `| variant | figure | ${servers.join(' | ')} | vs best peer | vs relay |${opsHeader}`,
+    )
+    lines.push(`|${' --- |'.repeat(servers.length + 4 + (hasOpsRatio ? 1 : 0))}`)
     for (const row of rows.filter((r) => r.scenario === scenario)) {
       const cells = servers.map((server) => cell(row.byServer[server]))
       const peer = row.bestPeer ? ` (${row.bestPeer})` : ''
+      const opsCell = hasOpsRatio ? ` ${ratioCell(row.opsVsBare)} |` : ''
       lines.push(
         `| ${row.variant} | ${figureInfo[row.figure]?.label ?? row.figure} | ${cells.join(' | ')} | ` +
-          `${ratioCell(row.vsBestPeer)}${peer} | ${ratioCell(row.vsRelay)} |`,
+          `${ratioCell(row.vsBestPeer)}${peer} | ${ratioCell(row.vsRelay)} |${opsCell}`,
       )
     }
     lines.push('')

@@ -12,7 +12,7 @@ import { parseSizes, planVariants } from './plan.js'
 import type { Variant } from './plan.js'
 import { writeResults } from './report.js'
 import type { MeasurementRecord } from './report.js'
-import { scenarioNames, serverKinds } from './scenarios/types.js'
+import { defaultServerKinds, isOurs, scenarioNames, serverKinds } from './scenarios/types.js'
 import type { Measurement, ScenarioName, ServerKind, Span } from './scenarios/types.js'
 import type { ProfileWindow } from './profile-window.js'
 import { startServer } from './servers.js'
@@ -21,12 +21,14 @@ import type { RunningServer, StartOptions } from './servers.js'
 const usage = `usage: npm run bench -- [options]
   --quick               small sizes, finishes in under 2 minutes
   --scenarios a,b       ${scenarioNames.join(', ')} (default: all)
-  --servers a,b         ${serverKinds.join(', ')} (default: all)
+  --servers a,b         ${serverKinds.join(', ')}
+                        (default: ${defaultServerKinds.join(', ')})
   --reps N              repetitions per measurement (default 3, at least 1)
   --sizes k=v,k=v1/v2   override scenario parameters, e.g. receivers=10/50,durationMs=3000
   --max-retakes N       retakes of a measurement taken on a busy machine (default 1, quick 0)
-  --profile DIR         run ours under --cpu-prof (and take heap snapshots at the memory
-                        scenarios' peaks) into DIR; results go to DIR too, not bench/results/
+  --profile DIR         run ours and its variants under --cpu-prof (and take heap snapshots at
+                        the memory scenarios' peaks) into DIR; results go to DIR too, not
+                        bench/results/
   --help`
 
 const { values } = parseArgs({
@@ -42,8 +44,13 @@ const { values } = parseArgs({
   },
 })
 
-function pick<T extends string>(text: string | undefined, all: readonly T[], flag: string): T[] {
-  if (!text) return [...all]
+function pick<T extends string>(
+  text: string | undefined,
+  all: readonly T[],
+  defaults: readonly T[],
+  flag: string,
+): T[] {
+  if (!text) return [...defaults]
   const picked = text.split(',').map((name) => name.trim())
   const unknown = picked.filter((name) => !(all as readonly string[]).includes(name))
   if (unknown.length > 0)
@@ -111,8 +118,9 @@ async function measureOnce(
         return server.info
       },
     )
-    if (profileDir && kind === 'ours') recordProfileWindow(profileDir, server, measurement.span)
-    return measurement
+    if (profileDir && isOurs(kind)) recordProfileWindow(profileDir, server, measurement.span)
+    const figures = { ...measurement.figures, ...server.opsFigures(measurement.span) }
+    return { ...measurement, figures }
   } finally {
     await server.stop()
     rmSync(dataDir, { recursive: true, force: true })
@@ -124,8 +132,13 @@ async function main(): Promise<void> {
     console.log(usage)
     return
   }
-  const scenarios = pick<ScenarioName>(values.scenarios, scenarioNames, '--scenarios')
-  const servers = pick<ServerKind>(values.servers, serverKinds, '--servers')
+  const scenarios = pick<ScenarioName>(
+    values.scenarios,
+    scenarioNames,
+    scenarioNames,
+    '--scenarios',
+  )
+  const servers = pick<ServerKind>(values.servers, serverKinds, defaultServerKinds, '--servers')
   const reps = Math.max(1, Number(values.reps))
   const isQuick = values.quick ?? false
   // A quick run keeps its time bound: no retakes, no waiting; busy measurements stay flagged.

@@ -1,10 +1,14 @@
 // Starts and stops each server under test as its own child process on a free loopback port, with
-// its own persistence switched on in a data directory the caller owns.
+// its own persistence switched on in a data directory the caller owns; for ours-ops also the
+// operations traffic that goes with it.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
+import { startOpsTraffic } from './ops-traffic.js'
+import type { OpsTraffic } from './ops-traffic.js'
 import { peerScripts } from './peers.js'
-import type { ServerInfo, ServerKind } from './scenarios/types.js'
+import { isOurs } from './scenarios/types.js'
+import type { Figures, ServerInfo, ServerKind, Span } from './scenarios/types.js'
 import { canConnect, freePort } from '../test/helpers/loopback-ports.js'
 
 const host = '127.0.0.1'
@@ -17,12 +21,15 @@ export interface LauncherPaths {
   relay: string
 }
 
-/** How to start a server: its data directory and, for ours, extra node flags (profiling). */
+/**
+ * How to start a server: its data directory and, for ours and its variants, extra node flags
+ * (profiling).
+ */
 export interface StartOptions {
   dataDir: string
   launchers: LauncherPaths
   oursNodeFlags: string[]
-  /** Opens our server's inspector on a free loopback port (allocation sampling). */
+  /** Opens the inspector of ours and its variants on a free loopback port (allocation sampling). */
   shouldInspectOurs: boolean
 }
 
@@ -31,8 +38,13 @@ export interface RunningServer {
   info: ServerInfo
   /** When the process was spawned, in ms since the epoch (a CPU profile starts about then). */
   spawnedAtEpochMs: number
+  /** What the orchestrator itself did to the server within `span` (ours-ops); empty otherwise. */
+  opsFigures(span: Span): Figures
   stop(): Promise<void>
 }
+
+/** ours-bare: no metrics (and, as for ours, no webhooks). */
+const bareArgs = ['--metrics', 'false']
 
 const hasExited = (child: ChildProcess): boolean =>
   child.exitCode !== null || child.signalCode !== null
@@ -47,11 +59,19 @@ async function waitUntilListening(child: ChildProcess, port: number, kind: Serve
   throw new Error(`${kind} server did not listen on ${port} within ${readyTimeoutMs} ms`)
 }
 
-function command(kind: ServerKind, port: number, options: StartOptions, inspectPort?: number) {
+function command(
+  kind: ServerKind,
+  port: number,
+  options: StartOptions,
+  variantArgs: string[],
+  inspectPort?: number,
+) {
   const { dataDir, launchers } = options
   const env = { ...process.env, HOST: host, PORT: String(port), NODE_ENV: 'production' }
   switch (kind) {
     case 'ours':
+    case 'ours-bare':
+    case 'ours-ops':
       return {
         args: [
           ...options.oursNodeFlags,
@@ -77,6 +97,7 @@ function command(kind: ServerKind, port: number, options: StartOptions, inspectP
           '0',
           '--max-bytes-per-second',
           '0',
+          ...variantArgs,
         ],
         env,
       }
@@ -98,8 +119,10 @@ function command(kind: ServerKind, port: number, options: StartOptions, inspectP
 /** Starts a server of `kind` and resolves once it accepts TCP connections. */
 export async function startServer(kind: ServerKind, options: StartOptions): Promise<RunningServer> {
   const port = await freePort()
-  const inspectPort = kind === 'ours' && options.shouldInspectOurs ? await freePort() : undefined
-  const { args, env } = command(kind, port, options, inspectPort)
+  const inspectPort = isOurs(kind) && options.shouldInspectOurs ? await freePort() : undefined
+  const ops: OpsTraffic | null = kind === 'ours-ops' ? await startOpsTraffic() : null
+  const variantArgs = kind === 'ours-bare' ? bareArgs : (ops?.serverArgs ?? [])
+  const { args, env } = command(kind, port, options, variantArgs, inspectPort)
   const spawnedAtEpochMs = Date.now()
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] })
   // A server must not outlive the orchestrator, even when that is interrupted.
@@ -117,8 +140,10 @@ export async function startServer(kind: ServerKind, options: StartOptions): Prom
     await waitUntilListening(child, port, kind)
   } catch (error) {
     child.kill('SIGKILL')
+    await ops?.close()
     throw error
   }
+  ops?.startScraping(`http://${host}:${port}/metrics`)
   const info: ServerInfo = {
     kind,
     pid: child.pid ?? 0,
@@ -130,12 +155,16 @@ export async function startServer(kind: ServerKind, options: StartOptions): Prom
   return {
     info,
     spawnedAtEpochMs,
+    opsFigures: (span) => ops?.figuresIn(span) ?? {},
     async stop() {
-      if (hasExited(child)) return
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs)
-      await exited
-      clearTimeout(timer)
+      await ops?.stopScraping()
+      if (!hasExited(child)) {
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs)
+        await exited
+        clearTimeout(timer)
+      }
+      await ops?.close()
     },
   }
 }

@@ -2,6 +2,7 @@
 // the scenario against the server named in it and sends back the measurement.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { isOurs } from '../scenarios/types.js'
 import type {
   HostMessage,
   LoadMessage,
@@ -74,7 +75,7 @@ function contextFor(task: Task): LoadContext {
       }),
     openWindow: () => sampledWindow(task, server),
     takeHeapSnapshot: async () => {
-      if (!task.profileDir || server.kind !== 'ours') return
+      if (!task.profileDir || !isOurs(server.kind)) return
       process.kill(server.pid, 'SIGUSR2')
       await settle(server.pid, 1000, 120_000)
     },

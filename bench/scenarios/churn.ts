@@ -8,9 +8,11 @@ import { BenchClient, closeAll, openAll } from '../load/client.js'
 import type { Scenario } from '../load/context.js'
 import { freshRoom } from '../load/context.js'
 import { serverPeakRssMb, serverRssKb, settle, sleep } from '../load/measure.js'
+import { isOurs } from './types.js'
 
-// Ours keeps an empty room for --unload-grace-ms (1000 in the benchmark), so a cycle waits for
-// /healthz to show no documents; the peers unload as soon as the last connection closes.
+// Ours and its variants keep an empty room for --unload-grace-ms (1000 in the benchmark), so a
+// cycle waits for /healthz to show no documents; the peers unload as soon as the last connection
+// closes.
 async function waitForUnload(healthUrl: string | null): Promise<void> {
   if (!healthUrl) return
   let documents = -1
@@ -30,8 +32,7 @@ async function waitForUnload(healthUrl: string | null): Promise<void> {
 export const churn: Scenario = async (context, params) => {
   const { cycles = 3, rooms = 1000, idleMs = 25_000 } = params
   const server = context.server()
-  const healthUrl =
-    server.kind === 'ours' ? `${server.baseUrl.replace('ws:', 'http:')}/healthz` : null
+  const healthUrl = isOurs(server.kind) ? `${server.baseUrl.replace('ws:', 'http:')}/healthz` : null
   await settle(server.pid)
   const startKb = serverRssKb(server.pid)
   const afterCycleKb: number[] = []

@@ -3,11 +3,30 @@
 import type { MachineLoad } from '../machine-load.js'
 import type { WireProtocol } from '../protocols.js'
 
-/** The servers under comparison. */
-export const serverKinds = ['ours', 'ywebsocket', 'hocuspocus', 'relay'] as const
+/**
+ * Our build as three servers: `ours` as shipped (metrics on, nobody scrapes them), the one the
+ * peers are compared with; `ours-bare` with metrics and webhooks off and `ours-ops` with both on
+ * and used (bench/ops-traffic.ts), the two sides of the operations comparison.
+ */
+export const oursKinds = ['ours', 'ours-bare', 'ours-ops'] as const
+
+/** The servers a run can measure. */
+export const serverKinds = [...oursKinds, 'ywebsocket', 'hocuspocus', 'relay'] as const
 
 /** One of `serverKinds`. */
 export type ServerKind = (typeof serverKinds)[number]
+
+/** The servers a run measures unless --servers names others: ours and the peers. */
+export const defaultServerKinds: readonly ServerKind[] = [
+  'ours',
+  'ywebsocket',
+  'hocuspocus',
+  'relay',
+]
+
+/** True for the servers that run our build (profiling, /healthz and the like apply to them). */
+export const isOurs = (kind: ServerKind): boolean =>
+  (oursKinds as readonly ServerKind[]).includes(kind)
 
 /** The scenarios, in the order they run. */
 export const scenarioNames = [
@@ -30,7 +49,7 @@ export interface ServerInfo {
   protocol: WireProtocol
   /** False for the raw relay, which keeps no document. */
   hasServerState: boolean
-  /** Inspector port of our server in a profiling run. */
+  /** Inspector port of our server (any of `oursKinds`) in a profiling run. */
   inspectPort?: number
 }
 

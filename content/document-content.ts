@@ -2,8 +2,7 @@
 // writes it) read as a ProseMirror node, and that node as ProseMirror JSON, plain text or
 // Markdown. No DOM and nothing of the server: webhooks, and later the content API, build on it.
 import { defaultMarkdownSerializer } from 'prosemirror-markdown'
-import type { Node } from 'prosemirror-model'
-import { yXmlFragmentToProseMirrorRootNode } from 'y-prosemirror'
+import type { Attrs, Node } from 'prosemirror-model'
 import * as Y from 'yjs'
 import { editorSchema } from '../editor/schema.js'
 
@@ -32,23 +31,62 @@ export interface RenderedContent {
 
 /**
  * The editor's document in `doc` as a node of `editorSchema`; an empty document is one empty
- * paragraph, as the editor shows it. Elements the schema rejects are left out. `doc` is never
- * changed. Throws when the fragment holds what y-prosemirror cannot read (text directly in it).
+ * paragraph, as the editor shows it. Elements and texts the schema rejects are left out, as the
+ * editor leaves them out. `doc` is never changed.
  */
 export function documentNode(doc: Y.Doc): Node {
-  // y-prosemirror repairs what it reads: it deletes elements the schema rejects and merges
-  // neighbouring texts of the document's own client. On a live document that would be a change
-  // nobody stores or relays, so it reads a copy.
-  const copy = new Y.Doc()
+  const children = nodesOf(doc.getXmlFragment(documentFragmentName))
+  return (
+    editorSchema.topNodeType.createAndFill(null, children) ??
+    editorSchema.topNodeType.createAndFill()!
+  )
+}
+
+// Reads what y-prosemirror writes (ySyncPlugin's createNodeFromYElement and
+// createTextNodesFromYText) without its repairs: y-prosemirror deletes from the Y.Doc what the
+// schema rejects, a change on the server's document that nobody would store or relay, and
+// reading a copy instead costs a whole encode and decode per rendering.
+function nodesOf(parent: Y.XmlFragment | Y.XmlElement): Node[] {
+  const nodes: Node[] = []
+  for (const child of parent.toArray()) {
+    if (child instanceof Y.XmlElement) {
+      const node = elementNode(child)
+      if (node) nodes.push(node)
+    } else if (child instanceof Y.XmlText) {
+      nodes.push(...textNodes(child))
+    }
+  }
+  return nodes
+}
+
+function elementNode(element: Y.XmlElement): Node | null {
   try {
-    Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc))
-    const root = yXmlFragmentToProseMirrorRootNode(
-      copy.getXmlFragment(documentFragmentName),
-      editorSchema,
-    )
-    return editorSchema.topNodeType.createAndFill(null, root.content) ?? root
-  } finally {
-    copy.destroy()
+    const node = editorSchema.node(element.nodeName, element.getAttributes(), nodesOf(element))
+    node.check()
+    return node
+  } catch {
+    return null
+  }
+}
+
+// y-prosemirror stores a mark that may overlap itself under its name and a hash (`name--hash`).
+const hashedMarkName = /(.*)(--[a-zA-Z0-9+/=]{8})$/
+
+function textNodes(text: Y.XmlText): Node[] {
+  const deltas = text.toDelta() as Array<{ insert: unknown; attributes?: Record<string, unknown> }>
+  try {
+    return deltas
+      .filter((delta) => typeof delta.insert === 'string' && delta.insert !== '')
+      .map((delta) =>
+        editorSchema.text(
+          delta.insert as string,
+          Object.entries(delta.attributes ?? {}).map(([name, attrs]) =>
+            editorSchema.mark(hashedMarkName.exec(name)?.[1] ?? name, attrs as Attrs),
+          ),
+        ),
+      )
+  } catch {
+    return []
   }
 }
 

@@ -1,8 +1,10 @@
-// Delivering webhook events to one URL: a bounded queue, a few calls at a time and a document's
-// events in order, each call retried with exponential backoff and jitter, each attempt signed
-// afresh and timed out.
+// Delivering webhook events to one URL: a bounded queue, a few calls at a time over keep-alive
+// connections and a document's events in order, each call retried with exponential backoff and
+// jitter, each attempt signed afresh and timed out.
+import { setMaxListeners } from 'node:events'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { Logger } from '../server/logger.js'
+import { post, postTarget, type PostTarget } from './post.js'
 import { signatureHeader } from './signature.js'
 import { redactedUrl, requestTarget, type RequestTarget } from './target-url.js'
 import type { WebhookEvent } from './webhook-event.js'
@@ -31,7 +33,10 @@ export interface DeliveryOptions {
   readonly secret: string | undefined
   /** Attempts per event, the first included. */
   readonly attempts: number
-  /** How long one attempt may take until the response headers arrive, in milliseconds. */
+  /**
+   * How long one attempt may take until the response headers arrive, in milliseconds. The
+   * answer's body, drained unread, is cut off at the same deadline without changing the outcome.
+   */
   readonly attemptTimeoutMs: number
   /** The backoff before the first retry; it doubles with every further one, up to the maximum. */
   readonly retryBaseMs: number
@@ -39,7 +44,10 @@ export interface DeliveryOptions {
   /** Bounds on the events waiting (the one being sent not included); the oldest go first. */
   readonly maxQueuedEvents: number
   readonly maxQueuedBytes: number
-  /** Calls in flight at once; a document's events still go one at a time, in order. */
+  /**
+   * Calls in flight at once, and connections kept open to the URL; a document's events still go
+   * one at a time, in order.
+   */
   readonly maxConcurrentCalls: number
   readonly logger: Logger
 }
@@ -65,6 +73,7 @@ interface AttemptResult {
 export class DeliveryQueue {
   readonly #options: DeliveryOptions
   readonly #target: RequestTarget
+  readonly #connections: PostTarget
   readonly #logger: Logger
   readonly #waiting: WebhookEvent[] = []
   #waitingBytes = 0
@@ -81,6 +90,10 @@ export class DeliveryQueue {
   constructor(options: DeliveryOptions) {
     this.#options = options
     this.#target = requestTarget(options.url)
+    this.#connections = postTarget(this.#target.url, options.maxConcurrentCalls)
+    // Each event being sent waits for the close once, in its call or in its backoff: up to
+    // maxConcurrentCalls listeners are expected, where Node warns of a leak past ten.
+    setMaxListeners(options.maxConcurrentCalls, this.#closing.signal)
     this.#logger = options.logger.child({ webhook: redactedUrl(options.url) })
   }
 
@@ -113,7 +126,10 @@ export class DeliveryQueue {
     return new Promise((resolve) => this.#idleWaiters.push(resolve))
   }
 
-  /** Aborts the call in flight and any backoff; every event not yet delivered is dropped. */
+  /**
+   * Aborts the calls in flight and any backoff and closes the connections; every event not yet
+   * delivered is dropped. Nothing of this queue keeps the process up afterwards.
+   */
   close(): void {
     if (this.#closing.signal.aborted) return
     const undelivered = this.#waiting.length + this.#sending.size
@@ -122,6 +138,7 @@ export class DeliveryQueue {
     this.#waitingBytes = 0
     this.#sending.clear()
     this.#closing.abort()
+    this.#connections.agent.destroy()
     if (undelivered > 0) this.#logger.warn({ undelivered }, 'webhook events dropped at close')
     this.#notifyIdle()
   }
@@ -198,9 +215,10 @@ export class DeliveryQueue {
 
   async #attempt(event: WebhookEvent): Promise<AttemptResult> {
     const { secret, attemptTimeoutMs } = this.#options
-    const { url, authorization } = this.#target
-    const headers: Record<string, string> = {
+    const { authorization } = this.#target
+    const headers: Record<string, string | number> = {
       'Content-Type': 'application/json',
+      'Content-Length': event.bytes,
       'User-Agent': webhookUserAgent,
       'X-Collab-Event': event.event,
     }
@@ -212,25 +230,18 @@ export class DeliveryQueue {
         Math.floor(Date.now() / 1000),
       )
     }
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers,
-        body: event.body,
-        // A signed body goes to the configured URL only; a redirect is an answer, not a detour.
-        redirect: 'manual',
-        signal: AbortSignal.any([AbortSignal.timeout(attemptTimeoutMs), this.#closing.signal]),
-      })
-      // Nothing of the answer is read; cancelling frees the connection for the next call.
-      await response.body?.cancel()
-      const { status } = response
-      if (response.ok) return { outcome: 'delivered', status }
-      const isTransient = status === 429 || status >= 500
-      return { outcome: isTransient ? 'retry' : 'refused', status }
-    } catch (error) {
-      // A network error or a timeout (fetch rejects with the signal's TimeoutError).
-      return { outcome: 'retry', error }
-    }
+    // A signed body goes to the configured URL only: post never follows a redirect.
+    const { status, error } = await post(this.#connections, {
+      headers,
+      body: event.body,
+      timeoutMs: attemptTimeoutMs,
+      signal: this.#closing.signal,
+    })
+    // A network error or a timeout.
+    if (status === undefined) return { outcome: 'retry', error }
+    if (status >= 200 && status < 300) return { outcome: 'delivered', status }
+    const isTransient = status === 429 || status >= 500
+    return { outcome: isTransient ? 'retry' : 'refused', status }
   }
 
   // Doubles from retryBaseMs up to retryMaxMs; "equal jitter" takes between half and all of

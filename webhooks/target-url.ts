@@ -1,5 +1,6 @@
-// Webhook URLs: checked once when the webhooks are created, turned into what fetch accepts, and
-// shown in logs without the parts that may carry credentials (user info, query, fragment).
+// Webhook URLs: checked once when the webhooks are created, turned into where a call goes and the
+// credentials it carries, and shown in logs without the parts that may carry credentials (user
+// info, query, fragment).
 
 /** Reads a webhook URL; throws RangeError unless it is an absolute http: or https: URL. */
 export function parseTargetUrl(text: string): URL {
@@ -29,8 +30,8 @@ export interface RequestTarget {
 }
 
 /**
- * The request for `url`. fetch refuses URLs with user info, so `https://user:pass@host/path`
- * is sent to `https://host/path` with `Authorization: Basic …`, as curl would.
+ * The request for `url`: `https://user:pass@host/path` is sent to `https://host/path` with
+ * `Authorization: Basic …`, as curl would, so the credentials travel in one header only.
  */
 export function requestTarget(url: URL): RequestTarget {
   if (url.username === '' && url.password === '') return { url, authorization: undefined }

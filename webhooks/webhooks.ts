@@ -55,26 +55,24 @@ export function createWebhooks(options: WebhookOptions): Webhooks {
   )
   let isClosed = false
 
-  const contentOf = (document: CollabDocument, event: WebhookEventType) => {
+  const contentOf = (document: CollabDocument) => {
     const format = resolved.content
     if (format === undefined) return undefined
     try {
       return document.read((doc) => renderContent(doc, format))
     } catch (error) {
       logger.warn(
-        { err: error, event, document: document.name },
+        { err: error, document: document.name },
         'could not read the document content; sending the event without it',
       )
       return undefined
     }
   }
 
-  const send = (
-    event: WebhookEventType,
-    document: CollabDocument,
-    authors: Iterable<Author>,
-    content = contentOf(document, event),
-  ) => {
+  // Only document.changed carries the content: rendering it costs time on the server's event
+  // loop, and a loaded or unloaded document holds what the last document.changed sent.
+  const send = (event: WebhookEventType, document: CollabDocument, authors: Iterable<Author>) => {
+    const content = event === 'document.changed' ? contentOf(document) : undefined
     const webhookEvent = createWebhookEvent(event, document.name, [...authors], content)
     for (const queue of queues) queue.enqueue(webhookEvent)
   }
@@ -113,10 +111,8 @@ export function createWebhooks(options: WebhookOptions): Webhooks {
     onUnload(document) {
       if (isClosed) return
       const pending = pendingChanges.take(document.name)
-      // The document has not changed in between: one rendering serves both events.
-      const content = contentOf(document, 'document.unloaded')
-      if (pending) send('document.changed', document, pending.authors.values(), content)
-      send('document.unloaded', document, [], content)
+      if (pending) send('document.changed', document, pending.authors.values())
+      send('document.unloaded', document, [])
     },
   }
 

@@ -14,20 +14,7 @@ import {
 } from '../../content/document-content.js'
 import { editorSchema } from '../../editor/schema.js'
 import { deferCleanup } from '../helpers/cleanup.js'
-
-const text = (value: string, ...marks: ProseMirrorJson['marks'] & object): ProseMirrorJson => ({
-  type: 'text',
-  text: value,
-  ...(marks.length > 0 && { marks }),
-})
-const paragraph = (...content: ProseMirrorJson[]): ProseMirrorJson => ({
-  type: 'paragraph',
-  content,
-})
-const listItem = (value: string): ProseMirrorJson => ({
-  type: 'list_item',
-  content: [paragraph(text(value))],
-})
+import { listItem, paragraph, text } from '../helpers/prosemirror-json.js'
 
 /** A heading, a paragraph with bold text and a link, and a bullet list. */
 const notes: ProseMirrorJson = {

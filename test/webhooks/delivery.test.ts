@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
-import { createServer } from 'node:http'
+import { spawn } from 'node:child_process'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { verifySignature } from '../../webhooks/signature.js'
+import { deferCleanup } from '../helpers/cleanup.js'
 import { until } from '../helpers/until.js'
 import { startReceiver } from './receiver.js'
 import { apiOrigin, openDocument, startWebhooks, testSecret } from './webhook-fixture.js'
@@ -268,7 +270,8 @@ test('logs a failing URL without its credentials, and never the secret or the co
   const { webhooks, logs } = startWebhooks(t, [url.href], { content: 'text' })
   const paragraph = { type: 'paragraph', content: [{ type: 'text', text: 'confidential words' }] }
 
-  webhooks.hooks.onLoad!(openDocument(t, 'notes', { type: 'doc', content: [paragraph] }).document)
+  const { document } = openDocument(t, 'notes', { type: 'doc', content: [paragraph] })
+  webhooks.hooks.onChange!(document, { authors: [], origin: apiOrigin })
   await until(() => webhooks.counts().failed === 1, { what: 'the call to be refused' })
 
   const [call] = receiver.calls
@@ -282,4 +285,110 @@ test('logs a failing URL without its credentials, and never the secret or the co
   for (const secret of ['hook-password', 'query-key', testSecret, 'confidential words']) {
     assert.ok(!logged.includes(secret), `the log holds no "${secret}"`)
   }
+})
+
+test('keeps connections open: one for calls in sequence, maxConcurrentCalls for calls at once', async (t) => {
+  const connections: number[] = []
+  const calls: IncomingHttpHeaders[] = []
+  const receiver = createServer((request, response) => {
+    calls.push(request.headers)
+    request.resume()
+    request.on('end', () => response.writeHead(200).end('a body nobody reads'))
+  })
+  receiver.on('connection', () => connections.push(calls.length))
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  deferCleanup(t, () => {
+    receiver.closeAllConnections()
+    return new Promise((resolve) => receiver.close(resolve))
+  })
+  const { port } = receiver.address() as AddressInfo
+  const url = `http://127.0.0.1:${port}/hooks`
+
+  // One document: its events go one at a time, each once the one before was answered.
+  const inSequence = startWebhooks(t, [url]).webhooks
+  const { document } = openDocument(t, 'notes')
+  for (let index = 0; index < 5; index++) {
+    inSequence.hooks.onLoad!(document)
+    inSequence.hooks.onUnload!(document)
+  }
+  await until(() => inSequence.counts().delivered === 10, { what: 'the calls in sequence' })
+  assert.equal(connections.length, 1, 'every call in sequence went over the first connection')
+  for (const headers of calls) {
+    assert.equal(headers['transfer-encoding'], undefined, 'the body is not chunked')
+    assert.ok(Number(headers['content-length']) > 0, 'its length is sent')
+  }
+
+  const atOnce = startWebhooks(t, [url], { maxConcurrentCalls: 3 }).webhooks
+  for (let index = 0; index < 30; index++) {
+    atOnce.hooks.onLoad!(openDocument(t, `doc-${index}`).document)
+  }
+  await until(() => atOnce.counts().delivered === 30, { what: 'the calls at once' })
+  assert.equal(connections.length, 1 + 3, 'three more connections, reused for all thirty calls')
+})
+
+test('after close, neither a call in flight nor an idle connection keeps the process up', async (t) => {
+  // The first call is answered (its connection then idles in the agent), the second hangs far
+  // longer than the test may take.
+  const receiver = await startReceiver(t, (index) => (index === 0 ? 200 : 'hang'))
+  const module = (path: string) => JSON.stringify(new URL(path, import.meta.url).href)
+  const script = `
+    import { DeliveryQueue } from ${module('../../webhooks/delivery.ts')}
+    import { createWebhookEvent } from ${module('../../webhooks/webhook-event.ts')}
+    import { createLogger } from ${module('../../server/logger.ts')}
+    const queue = new DeliveryQueue({
+      url: new URL(${JSON.stringify(receiver.url)}),
+      secret: undefined,
+      attempts: 3,
+      attemptTimeoutMs: 600000,
+      retryBaseMs: 600000,
+      retryMaxMs: 600000,
+      maxQueuedEvents: 10,
+      maxQueuedBytes: 100000,
+      maxConcurrentCalls: 2,
+      logger: createLogger('debug'),
+    })
+    queue.enqueue(createWebhookEvent('document.loaded', 'answered', []))
+    queue.enqueue(createWebhookEvent('document.loaded', 'hanging', []))
+    // Closed once stdin ends; after that the process must end by itself.
+    process.stdin.resume().on('end', () => queue.close())
+  `
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  let exitCode: number | null | undefined
+  child.on('exit', (code) => (exitCode = code))
+  deferCleanup(t, () => {
+    if (exitCode === undefined) child.kill('SIGKILL')
+  })
+
+  await until(() => receiver.calls.length === 2 && output.includes('webhook delivered'), {
+    timeoutMs: 30_000,
+    what: 'one call answered and one in flight',
+  })
+  child.stdin.end()
+  await until(() => exitCode !== undefined, { what: 'the process to end by itself' })
+
+  assert.equal(exitCode, 0, output)
+  assert.match(output, /"undelivered":1,"msg":"webhook events dropped at close"/)
+  await until(() => receiver.abandoned() === 1, { what: 'the call in flight to be aborted' })
+})
+
+test('more than ten calls or backoffs at once warn of no listener leak', async (t) => {
+  const warnings: string[] = []
+  const onWarning = (warning: Error) => warnings.push(warning.name)
+  process.on('warning', onWarning)
+  t.after(() => process.off('warning', onWarning))
+  const receiver = await startReceiver(t, () => 503)
+  const { webhooks } = startWebhooks(t, [receiver.url], { attempts: 2, maxConcurrentCalls: 12 })
+
+  for (let index = 0; index < 12; index++) {
+    webhooks.hooks.onLoad!(openDocument(t, `doc-${index}`).document)
+  }
+  await until(() => webhooks.counts().failed === 12, { what: 'every event to give up' })
+
+  assert.equal(receiver.calls.length, 24)
+  assert.deepEqual(warnings, [])
 })

@@ -91,21 +91,16 @@ export class RoomRegistry {
 
   /**
    * Compacts every loaded room and keeps it open (the first step of a drain, while clients are
-   * still connected). Resolves with the number of rooms that could not be written, each logged.
+   * still connected). A room that could not be written is logged; unloading retries it.
    */
-  async compactEvery(): Promise<number> {
-    const results = await Promise.allSettled(
-      [...this.#entries.values()].map(async (entry) => {
-        const room = await entry.room
-        try {
-          await room.compactAll()
-        } catch (error) {
-          room.logger.error({ err: error }, 'could not write the document while draining')
-          throw error
-        }
-      }),
-    )
-    return results.filter((result) => result.status === 'rejected').length
+  async compactEvery(): Promise<void> {
+    const compactions = [...this.#entries.values()].map(async (entry) => {
+      const room = await entry.room.catch(() => null)
+      await room?.compactAll().catch((error: unknown) => {
+        room.logger.error({ err: error }, 'could not write the document while draining')
+      })
+    })
+    await Promise.all(compactions)
   }
 
   /** Compacts and unloads every room (shutdown). Rejects if a room could not be written. */

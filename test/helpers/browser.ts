@@ -8,6 +8,7 @@ import test, { type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { chromiumLaunchArgs, chromiumPath } from './chromium.js'
 import { deferCleanup } from './cleanup.js'
 import { makeTempDir } from './tmp-dir.js'
 
@@ -18,20 +19,6 @@ export const publicDirectory = join(repositoryRoot, 'dist/public')
 
 /** Where failing tests leave screenshots and page logs (gitignored). */
 export const artifactsDirectory = join(repositoryRoot, 'test-artifacts')
-
-/** The Chromium binary: $CHROMIUM_PATH, else Debian's. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
-const launchArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
 
 /** Runs scripts/build.mjs (server command, editor bundle, demo app). */
 export async function buildEditor(): Promise<void> {
@@ -68,7 +55,10 @@ export function browserTest(
       t.skip(message)
       return
     }
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: launchArgs })
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: chromiumLaunchArgs,
+    })
     deferCleanup(t, () => browser.close())
     const pages: Array<{ page: Page; log: string[] }> = []
     const session: BrowserSession = {

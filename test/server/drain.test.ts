@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import * as Y from 'yjs'
 import { createMemoryStore } from '../../persistence/memory/store.js'
 import type { StoredDoc } from '../../persistence/store.js'
 import { createCollabServer } from '../../server/index.js'
@@ -13,18 +12,13 @@ import { connectProvider, waitSynced } from '../helpers/client.js'
 import { getJson, requestUpgrade } from '../helpers/http.js'
 import { spawnServer } from '../helpers/start-server.js'
 import { wrapStore } from '../helpers/store-wrapper.js'
+import { textOf } from '../helpers/text-docs.js'
 import { makeTempDir } from '../helpers/tmp-dir.js'
 import { until } from '../helpers/until.js'
 
 /** The text of a stored document, built from its compacted state and its log. */
-function storedText(stored: StoredDoc): string {
-  const doc = new Y.Doc()
-  if (stored.compacted) Y.applyUpdate(doc, stored.compacted.update)
-  for (const update of stored.log) Y.applyUpdate(doc, update)
-  const text = doc.getText('text').toString()
-  doc.destroy()
-  return text
-}
+const storedText = (stored: StoredDoc): string =>
+  textOf(...(stored.compacted ? [stored.compacted.update] : []), ...stored.log)
 
 test('a drain answers /readyz 503 at once, takes upgrades until its delay passed, writes every document, then closes clients with 1012', async (t) => {
   const store = createMemoryStore()

@@ -2,12 +2,8 @@
 // server starts until after it stopped: a receiver for its webhooks that answers 200 and only
 // counts the calls, and a scraper that reads the whole of GET /metrics once a second.
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Figures, Span } from './scenarios/types.js'
-
-const host = '127.0.0.1'
+import { startWebhookReceiver } from './webhook-receiver.js'
 
 /** How often the scraper reads /metrics (a Prometheus scrapes every 15 s by default). */
 const scrapeIntervalMs = 1000
@@ -44,17 +40,10 @@ const countIn = (times: number[], span: Span): number =>
 export async function startOpsTraffic(): Promise<OpsTraffic> {
   const callTimes: number[] = []
   const scrapeTimes: number[] = []
-  const receiver = createServer((request, response) => {
-    // The body is read and dropped: the server's cost is what is measured, not ours.
-    request.resume()
-    request.once('end', () => {
-      callTimes.push(Date.now())
-      response.writeHead(200).end()
-    })
+  const receiver = await startWebhookReceiver(() => {
+    callTimes.push(Date.now())
+    return 200
   })
-  receiver.listen(0, host)
-  await once(receiver, 'listening')
-  const { port } = receiver.address() as AddressInfo
   let timer: NodeJS.Timeout | undefined
   let scraping: Promise<void> | null = null
 
@@ -73,7 +62,7 @@ export async function startOpsTraffic(): Promise<OpsTraffic> {
   return {
     serverArgs: [
       '--webhook-url',
-      `http://${host}:${port}/webhook`,
+      receiver.url,
       // Signed as always; the receiver checks nothing, so any secret of the minimum length does.
       '--webhook-secret',
       randomBytes(16).toString('hex'),
@@ -98,11 +87,6 @@ export async function startOpsTraffic(): Promise<OpsTraffic> {
       clearInterval(timer)
       await scraping
     },
-    async close() {
-      if (!receiver.listening) return
-      receiver.closeAllConnections()
-      receiver.close()
-      await once(receiver, 'close')
-    },
+    close: () => receiver.close(),
   }
 }

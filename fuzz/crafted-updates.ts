@@ -3,15 +3,7 @@
 // huge insert. Writing them directly costs the fuzzer no Y.Doc and no recursion. The grammar is
 // that of yjs src/utils/encoding.js (writeClientsStructs, Item.write, writeDeleteSet).
 import * as encoding from 'lib0/encoding'
-
-// Struct info bits and content refs (yjs Item.write, contentRefs, typeRefs).
-const hasOrigin = 0x80
-const hasParentSub = 0x20
-const contentString = 4
-const contentType = 7
-const contentAny = 8
-const yMapTypeRef = 1
-const anyStringTag = 119
+import { AnyTag, StructInfo, StructRef, TypeRef } from '../protocol/yjs-encoding.js'
 
 /** Root types the crafted updates write into; the writers' documents have none of them. */
 export const CraftedRoot = { map: 'fuzz-map', text: 'fuzz-text' } as const
@@ -49,7 +41,7 @@ function writeRootParent(encoder: encoding.Encoder, root: string): void {
 export function nestedMapsUpdate(client: number, depth: number): Uint8Array {
   const encoder = startUpdate(client, 0, depth)
   for (let level = 0; level < depth; level++) {
-    encoding.writeUint8(encoder, contentType | hasParentSub)
+    encoding.writeUint8(encoder, StructRef.type | StructInfo.hasParentSub)
     if (level === 0) {
       writeRootParent(encoder, CraftedRoot.map)
     } else {
@@ -57,7 +49,7 @@ export function nestedMapsUpdate(client: number, depth: number): Uint8Array {
       writeId(encoder, client, level - 1)
     }
     encoding.writeVarString(encoder, 'k')
-    encoding.writeVarUint(encoder, yMapTypeRef)
+    encoding.writeVarUint(encoder, TypeRef.map)
   }
   return endUpdate(encoder)
 }
@@ -68,10 +60,10 @@ export function nestedMapsUpdate(client: number, depth: number): Uint8Array {
  */
 export function overwriteUpdate(client: number, clock: number, originClock: number): Uint8Array {
   const encoder = startUpdate(client, clock, 1)
-  encoding.writeUint8(encoder, contentAny | hasOrigin)
+  encoding.writeUint8(encoder, StructRef.any | StructInfo.hasOrigin)
   writeId(encoder, client, originClock)
   encoding.writeVarUint(encoder, 1)
-  encoding.writeUint8(encoder, anyStringTag)
+  encoding.writeUint8(encoder, AnyTag.string)
   encoding.writeVarString(encoder, 'overwritten')
   return endUpdate(encoder)
 }
@@ -90,7 +82,7 @@ export function pendingStructsUpdate(
   const encoder = startUpdate(client, 0, count)
   for (let index = 0; index < count; index++) {
     // Each string follows the one before; the first follows the missing struct.
-    encoding.writeUint8(encoder, contentString | hasOrigin)
+    encoding.writeUint8(encoder, StructRef.string | StructInfo.hasOrigin)
     if (index === 0) writeId(encoder, missingClient, 1_000)
     else writeId(encoder, client, index * chunk.length - 1)
     encoding.writeVarString(encoder, chunk)
@@ -101,7 +93,7 @@ export function pendingStructsUpdate(
 /** An insert into `fuzz-text` by a client whose earlier clocks never arrive: pending as well. */
 export function clockGapUpdate(client: number, firstClock: number, text: string): Uint8Array {
   const encoder = startUpdate(client, firstClock, 1)
-  encoding.writeUint8(encoder, contentString)
+  encoding.writeUint8(encoder, StructRef.string)
   writeRootParent(encoder, CraftedRoot.text)
   encoding.writeVarString(encoder, text)
   return endUpdate(encoder)

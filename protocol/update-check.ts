@@ -7,6 +7,7 @@
 // delete set are ignored, as Yjs ignores them. No Node or DOM APIs beyond TextDecoder.
 import * as decoding from 'lib0/decoding'
 import { type StructPlace, type UpdateShape, UpdateShapeRecorder } from './update-shape.js'
+import { AnyTag, StructInfo, StructRef, TypeRef } from './yjs-encoding.js'
 
 /** Thrown for bytes that are not a well-formed update; the message names the offset. */
 export class MalformedUpdateError extends Error {
@@ -15,45 +16,6 @@ export class MalformedUpdateError extends Error {
     this.name = 'MalformedUpdateError'
   }
 }
-
-// The low five bits of a struct's info byte (yjs contentRefs; 0 and 10 are not item content).
-const StructRef = {
-  gc: 0,
-  deleted: 1,
-  json: 2,
-  binary: 3,
-  string: 4,
-  embed: 5,
-  format: 6,
-  type: 7,
-  any: 8,
-  doc: 9,
-  skip: 10,
-} as const
-const hasOrigin = 0x80
-const hasRightOrigin = 0x40
-const hasParentSub = 0x20
-
-// Yjs typeRefs: YArray, YMap, YText, YXmlElement, YXmlFragment, YXmlHook, YXmlText.
-const typeRefCount = 7
-const xmlElementRef = 3
-const xmlHookRef = 5
-
-// lib0 readAny tags.
-const AnyTag = {
-  undefined: 127,
-  null: 126,
-  varInt: 125,
-  float32: 124,
-  float64: 123,
-  bigInt64: 122,
-  false: 121,
-  true: 120,
-  string: 119,
-  object: 118,
-  array: 117,
-  bytes: 116,
-} as const
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
@@ -219,8 +181,9 @@ class UpdateReader {
       case StructRef.type: {
         const typeAt = this.#pos
         const typeRef = this.varUint('type')
-        if (typeRef >= typeRefCount) this.fail(`unknown shared type ${typeRef}`, typeAt)
-        if (typeRef === xmlElementRef || typeRef === xmlHookRef) this.varString('XML node name')
+        if (typeRef >= TypeRef.count) this.fail(`unknown shared type ${typeRef}`, typeAt)
+        if (typeRef === TypeRef.xmlElement || typeRef === TypeRef.xmlHook)
+          this.varString('XML node name')
         return 1
       }
       case StructRef.any: {
@@ -258,13 +221,13 @@ class UpdateReader {
     let placeKind: StructPlace['kind'] = 'root'
     let placeClient = 0
     let placeClock = 0
-    if (info & hasOrigin) {
+    if (info & StructInfo.hasOrigin) {
       placeKind = 'beside'
       placeClient = this.varUint('origin client')
       placeClock = this.varUint('origin clock')
       this.reference(client, clock, placeClient, placeClock, 'an origin', at)
     }
-    if (info & hasRightOrigin) {
+    if (info & StructInfo.hasRightOrigin) {
       const originClient = this.varUint('right origin client')
       const originClock = this.varUint('right origin clock')
       this.reference(client, clock, originClient, originClock, 'a right origin', at)
@@ -272,7 +235,7 @@ class UpdateReader {
         ;[placeKind, placeClient, placeClock] = ['beside', originClient, originClock]
       }
     }
-    if ((info & (hasOrigin | hasRightOrigin)) === 0) {
+    if ((info & (StructInfo.hasOrigin | StructInfo.hasRightOrigin)) === 0) {
       // No origins: the parent follows, as a root type name or as the ID of a type item.
       if (this.varUint('parent kind') === 1) {
         this.varString('root type name')
@@ -282,7 +245,7 @@ class UpdateReader {
         placeClock = this.varUint('parent clock')
         this.reference(client, clock, placeClient, placeClock, 'a parent', at)
       }
-      if (info & hasParentSub) this.varString('map key')
+      if (info & StructInfo.hasParentSub) this.varString('map key')
     }
     const length = this.itemContent(ref, at)
     // Yjs writes no empty item, and throws while it integrates one.

@@ -185,12 +185,7 @@ export class UpdateShapeRecorder {
     while (!resolved.has(run)) {
       const { place } = run
       const next = place.kind === 'root' ? undefined : this.#runAt(place.client, place.clock)
-      if (
-        !next ||
-        next === run ||
-        inChain.has(next) ||
-        (place.kind === 'inside' && !next.isType)
-      ) {
+      if (!next || next === run || inChain.has(next) || (place.kind === 'inside' && !next.isType)) {
         resolved.set(run, { place: place.kind === 'root' ? root : place, levels: 0 })
         break
       }

@@ -12,7 +12,7 @@ import { loadPhases, phaseLimits } from './phases.js'
 import { RecordingWriter } from './recording.js'
 import { refuseBadNames } from './refusals.js'
 import { startScraper } from './scraper.js'
-import { startWebhookReceiver } from './webhook-receiver.js'
+import { startWebhookReceiver } from '../webhook-receiver.js'
 
 /** Prometheus's scrape interval in the recording. */
 const scrapeIntervalMs = 1000
@@ -23,7 +23,8 @@ const refusalIntervalMs = 5000
 export async function record(seriesPath: string, command: string): Promise<void> {
   const scripts = await buildChildScripts()
   // One call in 20 fails, so that some deliveries are retried.
-  const receiver = await startWebhookReceiver(20)
+  // One call in 20 fails with 503, so that the server retries some deliveries.
+  const receiver = await startWebhookReceiver(({ index }) => ((index + 1) % 20 === 0 ? 503 : 204))
   // bench/servers.ts hands the server this process's environment: the settings the benchmark's
   // flags leave alone go through it.
   Object.assign(process.env, {

@@ -3,10 +3,7 @@
 // written), and how long after the debounce a webhook call arrives.
 // Usage: node scripts/build.mjs && node --import tsx bench/figures/operations-figures.ts
 //          [--cli dist/cli.js] [--clients 1000] [--rooms 100] [--calls 10]
-import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { type IncomingMessage, createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -16,6 +13,7 @@ import { until } from '../../test/helpers/until.js'
 import { verifySignature } from '../../webhooks/signature.js'
 import { SyncClient } from './hostile/connection.js'
 import { startServerProcess } from './hostile/server-process.js'
+import { startWebhookReceiver } from '../webhook-receiver.js'
 
 const { values: options } = parseArgs({
   options: {
@@ -72,24 +70,17 @@ async function drainFigure(clientCount: number, roomCount: number, drainDelayMs:
 /** A receiver that notes when each call arrived and whether its signature verified. */
 async function startReceiver() {
   const calls: Array<{ atMs: number; event: string; document: string; isSigned: boolean }> = []
-  const server = createServer((request: IncomingMessage, response) => {
-    let body = ''
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()))
-    request.on('end', () => {
-      const payload = JSON.parse(body) as { event: string; document: string }
-      calls.push({
-        atMs: performance.now(),
-        event: payload.event,
-        document: payload.document,
-        isSigned: verifySignature(secret, body, String(request.headers['x-collab-signature'])),
-      })
-      response.writeHead(200).end()
+  const receiver = await startWebhookReceiver(({ arrivedAtMs, headers, rawBody }) => {
+    const payload = JSON.parse(rawBody) as { event: string; document: string }
+    calls.push({
+      atMs: arrivedAtMs,
+      event: payload.event,
+      document: payload.document,
+      isSigned: verifySignature(secret, rawBody, String(headers['x-collab-signature'])),
     })
+    return 200
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  return { calls, url: `http://127.0.0.1:${port}/hook`, close: () => server.close() }
+  return { calls, url: receiver.url, close: () => receiver.close() }
 }
 
 async function webhookFigure(callCount: number) {
@@ -132,7 +123,7 @@ async function webhookFigure(callCount: number) {
       allSigned: receiver.calls.every((call) => call.isSigned),
     }
   } finally {
-    receiver.close()
+    await receiver.close()
     await rm(dataDirectory, { recursive: true, force: true })
   }
 }

@@ -25,7 +25,8 @@ test('a drain answers /readyz 503 at once, takes upgrades until its delay passed
   const server = createCollabServer({
     store,
     logger: createLogger('silent'),
-    limits: { drainDelayMs: 2_000, unloadGraceMs: 50 },
+    // Long enough for the checks made during the delay on a slow machine.
+    limits: { drainDelayMs: 4_000, unloadGraceMs: 50 },
   })
   deferCleanup(t, () => server.close())
   const { port } = await server.listen(0, '127.0.0.1')

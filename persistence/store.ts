@@ -23,6 +23,72 @@ export interface StoredDoc {
   lastSeq: number
 }
 
+/** What the store knows of a document without loading it. */
+export interface DocumentInfo {
+  readonly name: string
+  /** Bytes stored for its content: the compacted state plus the update log (not versions). */
+  readonly bytes: number
+  /** When its first update was stored, and its last (Unix ms). */
+  readonly createdAtMs: number
+  readonly updatedAtMs: number
+}
+
+/** One page of `listDocuments`, in name order. */
+export interface DocumentPage {
+  readonly documents: readonly DocumentInfo[]
+  /** The name to pass as `after` for the next page; null on the last page. */
+  readonly next: string | null
+}
+
+/** Which documents `listDocuments` returns. */
+export interface DocumentQuery {
+  /** Only names that start with this ('' for all). */
+  readonly prefix: string
+  /** At most this many (1 or more). */
+  readonly limit: number
+  /** Only names after this one (the previous page's `next`); null from the start. */
+  readonly after: string | null
+}
+
+/** Why a version was saved. */
+export type VersionKind = 'auto' | 'named' | 'restore'
+
+/**
+ * Someone who changed a document between a version and the one before it, as the server
+ * attested it (server/documents/authorship.ts): never what a client wrote into the document.
+ */
+export interface VersionAuthor {
+  /** The authenticated user id; null when authentication was off. */
+  readonly userId: string | null
+  /** The display name: the token's, else the name the client announced in its awareness. */
+  readonly name: string | null
+  /** False when the name came from the client's awareness without authentication. */
+  readonly isVerified: boolean
+  /** The Yjs client ids whose content this author's connections wrote. */
+  readonly clientIds: readonly number[]
+}
+
+/** A saved version's record, without its content. */
+export interface VersionInfo {
+  /** Unique within its document; ids of one document sort in the order they were saved. */
+  readonly id: string
+  /** A name given on request (kind `named`); null otherwise. */
+  readonly name: string | null
+  readonly kind: VersionKind
+  readonly createdAtMs: number
+  /** Bytes of its content (a Yjs update). */
+  readonly bytes: number
+  /** Who changed the document since the version before it. */
+  readonly authors: readonly VersionAuthor[]
+}
+
+/** A document as a whole, written at once (a restored backup). */
+export interface DocumentImport {
+  readonly state: EncodedState
+  readonly createdAtMs: number
+  readonly updatedAtMs: number
+}
+
 /**
  * Durable storage of documents as an append-only update log plus a compacted state. One server
  * process writes a room at a time (the registry loads it once).
@@ -50,6 +116,28 @@ export interface DocStore {
   readRecord(name: string): Promise<Uint8Array | null>
   /** Replaces a server-wide record; resolves once it is as durable as an append. */
   writeRecord(name: string, value: Uint8Array): Promise<void>
+  /** Stored documents whose names match `query`, in name order (UTF-16 code unit order). */
+  listDocuments(query: DocumentQuery): Promise<DocumentPage>
+  /** What is stored of a document; null for one never written (or deleted). */
+  documentInfo(room: string): Promise<DocumentInfo | null>
+  /**
+   * Removes a document, its log and its versions; it is then as if never written, except that
+   * its sequence numbers go on rising. The room must not be loaded. Durable as an append.
+   */
+  deleteDocument(room: string): Promise<void>
+  /**
+   * Replaces a document, that is not loaded, by `content` (its log is dropped; versions stay).
+   * Durable as an append; `load` then returns `content.state` as the compacted state.
+   */
+  importDocument(room: string, content: DocumentImport): Promise<void>
+  /** Saves a version (or replaces the one with its id); durable as an append. */
+  putVersion(room: string, info: VersionInfo, content: Uint8Array): Promise<void>
+  /** The document's versions, newest first; [] for none. Works loaded or not. */
+  listVersions(room: string): Promise<VersionInfo[]>
+  /** A version's content (the Yjs update put with it); null when there is none with `id`. */
+  readVersion(room: string, id: string): Promise<Uint8Array | null>
+  /** Removes a version; nothing when there is none with `id`. Durable as an append. */
+  deleteVersion(room: string, id: string): Promise<void>
   /** Makes everything appended so far permanent in the store's own format, then closes it. */
   close(): Promise<void>
 }

@@ -26,6 +26,14 @@ const relayFirst: DocStore = {
   evict: (room) => store.evict(room),
   readRecord: (name) => store.readRecord(name),
   writeRecord: (name, value) => store.writeRecord(name, value),
+  listDocuments: (query) => store.listDocuments(query),
+  documentInfo: (room) => store.documentInfo(room),
+  deleteDocument: (room) => store.deleteDocument(room),
+  importDocument: (room, content) => store.importDocument(room, content),
+  putVersion: (room, info, content) => store.putVersion(room, info, content),
+  listVersions: (room) => store.listVersions(room),
+  readVersion: (room, id) => store.readVersion(room, id),
+  deleteVersion: (room, id) => store.deleteVersion(room, id),
   close: () => store.close(),
 }
 const server = createCollabServer({

@@ -167,9 +167,8 @@ export class Batcher<W extends BatchWrite> {
     const retried = batch.writes.filter((write) => write.settle === null)
     retry.writes.unshift(...retried)
     for (const write of batch.writes) write.settle?.(error)
-    for (const [room, mustWriteMeta] of batch.rooms) {
-      if (!retry.rooms.get(room)) retry.rooms.set(room, mustWriteMeta)
-    }
+    // The failed batch's metadata records were not written: the retry writes them all.
+    for (const room of batch.rooms.keys()) retry.rooms.set(room, true)
     retry.isUrgent ||= batch.isUrgent
     retry.settleAttempt(error)
     batch.markDone(retry.done)

@@ -7,6 +7,12 @@ import { makeDirectory } from './make-directory.js'
 export type { BatchOperation } from 'leveldown'
 
 /**
+ * The keys from `gt` (exclusive) or `gte` (inclusive) up to `lt` (exclusive), in key order; at
+ * most `limit` of them when given.
+ */
+export type KeyRange = ({ gt: Buffer } | { gte: Buffer }) & { lt: Buffer; limit?: number }
+
+/**
  * An open LevelDB database. The store owns it and closes it; tests may wrap one to inject
  * failures (`LevelDbStoreOptions.openDatabase`).
  */
@@ -15,8 +21,10 @@ export interface Database {
   get(key: Buffer): Promise<Buffer | undefined>
   /** Writes all operations atomically, in order; with `sync`, only once they are on the device. */
   batch(operations: BatchOperation[], sync: boolean): Promise<void>
-  /** Every entry with `gt < key < lt`, in key order. */
-  readRange(range: { gt: Buffer; lt: Buffer }): Promise<Array<{ key: Buffer; value: Buffer }>>
+  /** Every entry in `range`, in key order. */
+  readRange(range: KeyRange): Promise<Array<{ key: Buffer; value: Buffer }>>
+  /** The keys of `range` without their values (which LevelDB then does not copy), in order. */
+  readKeys(range: KeyRange): Promise<Buffer[]>
   /** Closes the database; leveldown crashes the process when used after this, so nothing may. */
   close(): Promise<void>
 }
@@ -27,10 +35,24 @@ const isNotFound = (error: Error): boolean => /NotFound/i.test(error.message)
 const call = (start: (callback: (error: Error | undefined) => void) => void): Promise<void> =>
   new Promise((resolve, reject) => start((error) => (error ? reject(error) : resolve())))
 
+/** The directory's LevelDB is held by another process (LevelDB allows one at a time). */
+export class StoreInUseError extends Error {
+  override readonly name = 'StoreInUseError'
+  readonly directory: string
+
+  constructor(directory: string, options: { cause: unknown }) {
+    super(
+      `the data directory ${directory} is locked by another running server; stop it or choose another data directory`,
+      options,
+    )
+    this.directory = directory
+  }
+}
+
 /**
  * Opens the LevelDB database in `directory`, creating the directory and its parents when missing.
- * Rejects with a message naming the directory when it cannot be created or opened, or is locked
- * by another running server.
+ * Rejects with a message naming the directory when it cannot be created or opened, or with a StoreInUseError
+ * when another running server holds it.
  */
 export async function openDatabase(directory: string): Promise<Database> {
   try {
@@ -50,10 +72,7 @@ async function openLevelDown(directory: string): Promise<LevelDown> {
   } catch (error) {
     const message = (error as Error).message
     if (/LOCK/.test(message) && /unavailable|already held/i.test(message)) {
-      throw new Error(
-        `the data directory ${directory} is locked by another running server; stop it or choose another data directory`,
-        { cause: error },
-      )
+      throw new StoreInUseError(directory, { cause: error })
     }
     throw new Error(`cannot open the LevelDB store in ${directory}: ${message}`, { cause: error })
   }
@@ -103,8 +122,13 @@ class ReopeningDatabase implements Database {
     }
   }
 
-  readRange(range: { gt: Buffer; lt: Buffer }): Promise<Array<{ key: Buffer; value: Buffer }>> {
-    return this.#use(false, (db) => readRange(db, range))
+  readRange(range: KeyRange): Promise<Array<{ key: Buffer; value: Buffer }>> {
+    return this.#use(false, (db) => readRange(db, range, true))
+  }
+
+  async readKeys(range: KeyRange): Promise<Buffer[]> {
+    const entries = await this.#use(false, (db) => readRange(db, range, false))
+    return entries.map((entry) => entry.key)
   }
 
   async close(): Promise<void> {
@@ -150,15 +174,21 @@ class ReopeningDatabase implements Database {
 
 async function readRange(
   db: LevelDown,
-  range: { gt: Buffer; lt: Buffer },
+  range: KeyRange,
+  withValues: boolean,
 ): Promise<Array<{ key: Buffer; value: Buffer }>> {
-  const iterator = db.iterator({ ...range, keyAsBuffer: true, valueAsBuffer: true })
+  const iterator = db.iterator({
+    ...range,
+    values: withValues,
+    keyAsBuffer: true,
+    valueAsBuffer: true,
+  })
   const entries: Array<{ key: Buffer; value: Buffer }> = []
   const next = (): Promise<{ key: Buffer; value: Buffer } | undefined> =>
     new Promise((resolve, reject) =>
       iterator.next((error, key, value) => {
         if (error) reject(error)
-        else resolve(key && value ? { key, value } : undefined)
+        else resolve(key ? { key, value: value ?? Buffer.alloc(0) } : undefined)
       }),
     )
   try {

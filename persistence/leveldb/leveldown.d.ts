@@ -23,6 +23,9 @@ declare module 'leveldown' {
       gt?: Buffer
       gte?: Buffer
       lt?: Buffer
+      limit?: number
+      /** false: `next` gives each key with an empty value. */
+      values?: boolean
       keyAsBuffer: true
       valueAsBuffer: true
     }): LevelDownIterator

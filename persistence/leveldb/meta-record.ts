@@ -1,6 +1,7 @@
-// The per-room metadata record (`v1\0<room>\0meta`). No DocStore method returns it, but it is part
-// of the storage format and the document-listing API will read it, so the store keeps writing it.
-// Imports nothing.
+// The per-room metadata record (`v1\0<room>\0meta`): what `documentInfo` and `listDocuments` return
+// of a room that is not loaded, and the times the store carries from load to load. Imports only
+// the interface's types.
+import type { DocumentInfo } from '../store.js'
 
 /** The record as stored: JSON with the keys in this order. Times are Unix epoch milliseconds. */
 interface MetaRecord {
@@ -17,8 +18,9 @@ interface MetaRecord {
 export type RoomTimes = Pick<MetaRecord, 'createdAtMs' | 'updatedAtMs' | 'snapshotBytes'>
 
 /**
- * The record is written with a room's first update, with every compaction and at most once per
- * this interval in between: after a crash `updatedAtMs` is at most this stale.
+ * The record is written with a room's first update, with every compaction, when the room is
+ * evicted or the store closes, and at most once per this interval in between: after a crash
+ * `updatedAtMs` (and the log's size in the record) is at most this stale.
  */
 export const metaIntervalMs = 1000
 
@@ -28,13 +30,38 @@ export function encodeMetaRecord(times: RoomTimes, logBytes: number, logEntries:
   return Buffer.from(JSON.stringify(record))
 }
 
-/** The times held by a stored record (null when the room has none: it was never written). */
-export function readRoomTimes(stored: Buffer | undefined): RoomTimes | null {
+/** What a stored record holds: the times, and the log's size then (the store recounts it). */
+export interface StoredMeta {
+  times: RoomTimes
+  logBytes: number
+  logEntries: number
+}
+
+/** The stored record (null when the room has none: it was never written, or was deleted). */
+export function readMetaRecord(stored: Buffer | undefined): StoredMeta | null {
   if (!stored) return null
   const record = JSON.parse(stored.toString('utf8')) as MetaRecord
   return {
-    createdAtMs: record.createdAtMs,
-    updatedAtMs: record.updatedAtMs,
-    snapshotBytes: record.snapshotBytes,
+    times: {
+      createdAtMs: record.createdAtMs,
+      updatedAtMs: record.updatedAtMs,
+      snapshotBytes: record.snapshotBytes,
+    },
+    logBytes: record.logBytes,
+    logEntries: record.logEntries,
   }
+}
+
+/** The `DocumentInfo` of a room from its times and the bytes of its live log. */
+export const documentInfoOf = (name: string, times: RoomTimes, logBytes: number): DocumentInfo => ({
+  name,
+  bytes: times.snapshotBytes + logBytes,
+  createdAtMs: times.createdAtMs,
+  updatedAtMs: times.updatedAtMs,
+})
+
+/** The `DocumentInfo` a stored record gives (null without one). */
+export function readDocumentInfo(name: string, stored: Buffer | undefined): DocumentInfo | null {
+  const meta = readMetaRecord(stored)
+  return meta && documentInfoOf(name, meta.times, meta.logBytes)
 }

@@ -3,7 +3,9 @@
 // or keeps a damaged one aside for the operator. Imports nothing from server/.
 import { join } from 'node:path'
 import type { BatchOperation, Database } from './database.js'
-import { compactedKeys, logKey, logKeyPrefix, parseSeq } from './keys.js'
+import { indexPut } from './document-index.js'
+import { compactedKeys, logKey, logKeyPrefix, metaKey, parseSeq } from './keys.js'
+import { encodeMetaRecord } from './meta-record.js'
 import { type ProblemLevel, reportWalDamage } from './wal-damage-report.js'
 import type { WalRecord } from './wal-record.js'
 import { type WalFileSystem, recoverWriteAheadLog } from './write-ahead-log.js'
@@ -17,24 +19,48 @@ export interface WalDirectories {
 }
 
 // Sequence numbers keep rising across compactions, so `snapshot-seq` tells which appends the
-// compacted state holds already: writing those again would bring back deleted log entries.
+// compacted state holds already: writing those again would bring back deleted log entries (also
+// of a deleted document, whose `snapshot-seq` stays). A room whose first appends only reached the
+// write-ahead log has no `meta` yet: replay writes it, dated now, with the room's index entry.
 async function writeRecords(db: Database, records: WalRecord[]): Promise<void> {
-  const compactedSeqs = new Map<string, number>()
+  const rooms = new Map<
+    string,
+    { compactedSeq: number; hasMeta: boolean; logBytes: number; logEntries: number }
+  >()
   const operations: BatchOperation[] = []
   for (const { room, seq, update } of records) {
-    let compactedSeq = compactedSeqs.get(room)
-    if (compactedSeq === undefined) {
-      const stored = await db.get(compactedKeys(room).seq)
-      compactedSeq = stored ? parseSeq(stored) : 0
-      compactedSeqs.set(room, compactedSeq)
+    let state = rooms.get(room)
+    if (state === undefined) {
+      const [compactedSeq, meta] = await Promise.all([
+        db.get(compactedKeys(room).seq),
+        db.get(metaKey(room)),
+      ])
+      state = {
+        compactedSeq: compactedSeq ? parseSeq(compactedSeq) : 0,
+        hasMeta: meta !== undefined,
+        logBytes: 0,
+        logEntries: 0,
+      }
+      rooms.set(room, state)
     }
-    if (seq > compactedSeq) {
+    if (seq > state.compactedSeq) {
       operations.push({
         type: 'put',
         key: logKey(logKeyPrefix(room), seq),
         value: Buffer.from(update.buffer, update.byteOffset, update.byteLength),
       })
+      state.logBytes += update.length
+      state.logEntries++
     }
+  }
+  const now = Date.now()
+  for (const [room, { hasMeta, logBytes, logEntries }] of rooms) {
+    if (hasMeta || logEntries === 0) continue
+    const times = { createdAtMs: now, updatedAtMs: now, snapshotBytes: 0 }
+    operations.push(
+      { type: 'put', key: metaKey(room), value: encodeMetaRecord(times, logBytes, logEntries) },
+      indexPut(room),
+    )
   }
   if (operations.length > 0) await db.batch(operations, true)
 }

@@ -1,31 +1,54 @@
 // The default DocStore: an embedded LevelDB behind a write-ahead log (persistence/README.md).
-// Composes the modules beside it and keeps the per-room state, fsync coalescing and metadata.
+// Composes the modules beside it and keeps the loaded rooms, fsync coalescing and metadata.
 // Imports nothing from server/.
 import { join } from 'node:path'
-import type { DocStore, EncodedState, StoredDoc } from '../store.js'
-import { Batcher, type BatchWrite } from './batcher.js'
+import { checkDocumentQuery } from '../listing.js'
+import type {
+  DocStore,
+  DocumentImport,
+  DocumentInfo,
+  DocumentPage,
+  DocumentQuery,
+  EncodedState,
+  StoredDoc,
+  VersionInfo,
+} from '../store.js'
 import { type BatchOperation, type Database, openDatabase } from './database.js'
+import { buildDocumentIndex, readDocumentPage } from './document-index.js'
+import { deleteDocumentOperations, importDocumentOperations } from './document-operations.js'
 import {
   compactedKeys,
   logKey,
-  logKeyPrefix,
   logRange,
   metaKey,
   parseSeq,
   recordKey,
   seqOfLogKey,
   seqValue,
+  versionKey,
 } from './keys.js'
-import { type RoomTimes, encodeMetaRecord, metaIntervalMs, readRoomTimes } from './meta-record.js'
+import { readDocumentInfo } from './meta-record.js'
 import { replayWriteAheadLog } from './replay.js'
+import {
+  type LogEntrySize,
+  type RoomState,
+  indexOnce,
+  lastMetaOperations,
+  loadedRoomState,
+  metaOperations,
+  restoreEntries,
+  roomInfo,
+  touchTimes,
+} from './room-state.js'
+import { readVersionList, versionDelete, versionPut } from './versions.js'
 import type { ProblemLevel } from './wal-damage-report.js'
-import { encodeRoomName } from './wal-record.js'
 import {
   type WalFile,
   type WalFileSystem,
   WriteAheadLog,
   nodeWalFileSystem,
 } from './write-ahead-log.js'
+import { WriteQueue } from './write-queue.js'
 
 /** Options of the LevelDB store. */
 export interface LevelDbStoreOptions {
@@ -49,50 +72,26 @@ export interface LevelDbStoreOptions {
   walFileSystem?: WalFileSystem
 }
 
-interface RoomState {
-  /** Every log key of the room starts with it. */
-  logKeyPrefix: Buffer
-  /** The room name as write-ahead-log records hold it. */
-  walRoomName: Uint8Array
-  nextSeq: number
-  /** Sequence numbers and sizes of the live log entries, oldest first. */
-  logEntries: Array<{ seq: number; bytes: number }>
-  /** The sum of their sizes. */
-  logBytes: number
-  /** null for a document that was never written. */
-  times: RoomTimes | null
-  metaWrittenAtMs: number
-}
-
-/** An append or compaction in the batcher; an append's file is told once it is in LevelDB. */
-interface StoreWrite extends BatchWrite {
-  walFile: WalFile | null
-}
-
-function touchTimes(state: RoomState, now: number): RoomTimes {
-  state.times ??= { createdAtMs: now, updatedAtMs: now, snapshotBytes: 0 }
-  return state.times
-}
-
-/** Puts the entries of a compaction that failed back into the room's live log, in order. */
-function restoreEntries(state: RoomState, entries: Array<{ seq: number; bytes: number }>): void {
-  if (entries.length === 0) return
-  state.logEntries = [...entries, ...state.logEntries].sort((a, b) => a.seq - b.seq)
-  for (const entry of entries) state.logBytes += entry.bytes
-}
-
 const notLoadedError = (room: string): Error =>
   new Error(`room ${JSON.stringify(room)} was not loaded from this store`)
 
+const loadedError = (room: string): Error =>
+  new Error(`room ${JSON.stringify(room)} is loaded; it must be evicted first`)
+
 const closedError = (): Error => new Error('the LevelDB store is closed')
+
+const stillHeldError = 'LevelDB cannot write the updates of this document it still holds'
 
 const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
+export { StoreInUseError } from './database.js'
+
 /**
  * Opens (creating if needed) a LevelDB store, then writes into it what the write-ahead log of a
  * previous process still held. Rejects with a message meant for the operator, naming the
- * directory, when it cannot be created or is locked by another running server. The caller owns
+ * directory, when it cannot be created, or with a StoreInUseError when another running server
+ * holds it. The caller owns
  * the store and closes it.
  */
 export async function openLevelDbStore(options: LevelDbStoreOptions): Promise<DocStore> {
@@ -116,6 +115,8 @@ export async function openLevelDbStore(options: LevelDbStoreOptions): Promise<Do
     await replayWriteAheadLog(db, walDirectories, fs, (message, level) =>
       onProblem(message, undefined, level),
     )
+    // After the replay, which may write the first `meta` of a room.
+    await buildDocumentIndex(db)
     wal = new WriteAheadLog(walDirectories.log, fs)
   } catch (error) {
     // Release LevelDB's lock, so that the directory can be opened again once the cause is fixed.
@@ -129,7 +130,7 @@ class LevelDbStore implements DocStore {
   readonly #db: Database
   readonly #wal: WriteAheadLog
   readonly #syncWrites: boolean
-  readonly #batcher: Batcher<StoreWrite>
+  readonly #writes: WriteQueue
   readonly #rooms = new Map<string, RoomState>()
   /** fdatasync of the write-ahead log under way, and the next one (appends waiting for it). */
   #syncing: Promise<void> | null = null
@@ -145,28 +146,29 @@ class LevelDbStore implements DocStore {
     this.#db = db
     this.#wal = wal
     this.#syncWrites = syncWrites
-    this.#batcher = new Batcher<StoreWrite>({
+    this.#writes = new WriteQueue({
       database: db,
       syncWrites,
       onProblem,
-      metaOperations: (rooms) => this.#metaOperations(rooms),
+      metaOperations: (rooms) => metaOperations(this.#rooms, rooms),
       written: (write) => {
         if (write.walFile) wal.stored(write.walFile, 1)
       },
+      assertOpen: () => this.#assertOpen(),
     })
   }
 
   async load(room: string): Promise<StoredDoc> {
     this.#assertOpen()
+    // In turn: a delete or import called before must have queued its batch, and one called
+    // after must see the room loaded.
+    return this.#writes.inTurn(room, () => this.#read(room))
+  }
+
+  async #read(room: string): Promise<StoredDoc> {
     // Whatever was appended before (a room evicted and loaded again) must be read back; while
     // LevelDB writes fail, that would wait for ever, so the load fails instead.
-    if (this.#batcher.holds(room)) {
-      await this.#batcher.attemptNow().catch((error: unknown) => {
-        throw new Error('LevelDB cannot write the updates of this document it still holds', {
-          cause: error,
-        })
-      })
-    }
+    await this.#writes.settle(room, stillHeldError)
     const keys = compactedKeys(room)
     const [meta, update, stateVector, compactedSeq, log] = await Promise.all([
       this.#db.get(metaKey(room)),
@@ -180,19 +182,7 @@ class LevelDbStore implements DocStore {
     // the appends a compaction covers.
     const lastSeq = Math.max(entries.at(-1)?.seq ?? 0, compactedSeq ? parseSeq(compactedSeq) : 0)
     // Loading a room that is already loaded only reads: the state of its writes stays as it is.
-    if (!this.#rooms.has(room)) {
-      const times = readRoomTimes(meta)
-      // The log counts are recounted from the log: the stored record may be a second stale.
-      this.#rooms.set(room, {
-        logKeyPrefix: logKeyPrefix(room),
-        walRoomName: encodeRoomName(room),
-        nextSeq: lastSeq + 1,
-        logEntries: entries.map(({ seq, update: entry }) => ({ seq, bytes: entry.length })),
-        logBytes: entries.reduce((sum, entry) => sum + entry.update.length, 0),
-        times,
-        metaWrittenAtMs: times ? Date.now() : 0,
-      })
-    }
+    if (!this.#rooms.has(room)) this.#rooms.set(room, loadedRoomState(room, meta, entries, lastSeq))
     return {
       compacted: update && stateVector ? { update, stateVector } : null,
       log: entries.map((entry) => entry.update),
@@ -216,10 +206,11 @@ class LevelDbStore implements DocStore {
     touchTimes(state, now).updatedAtMs = now
     state.logEntries.push({ seq, bytes: update.length })
     state.logBytes += update.length
+    this.#queueIndexOnce(room, state)
     const operations: BatchOperation[] = [
       { type: 'put', key: logKey(state.logKeyPrefix, seq), value: asBuffer(update) },
     ]
-    this.#batcher.queue(room, { operations, walFile, settle: null }, false)
+    this.#writes.queue(room, { operations, walFile, settle: null }, false)
     return this.#syncWrites ? this.#syncWal().then(() => seq) : Promise.resolve(seq)
   }
 
@@ -233,32 +224,41 @@ class LevelDbStore implements DocStore {
       { type: 'put', key: keys.stateVector, value: asBuffer(state.stateVector) },
       { type: 'put', key: keys.seq, value: seqValue(throughSeq) },
     ]
-    const covered: Array<{ seq: number; bytes: number }> = []
+    const covered: LogEntrySize[] = []
     while (roomState.logEntries.length > 0 && roomState.logEntries[0]!.seq <= throughSeq) {
       const entry = roomState.logEntries.shift()!
       roomState.logBytes -= entry.bytes
       covered.push(entry)
       operations.push({ type: 'del', key: logKey(roomState.logKeyPrefix, entry.seq) })
     }
-    touchTimes(roomState, Date.now()).snapshotBytes = state.update.length
+    const times = touchTimes(roomState, Date.now())
+    const previousSnapshotBytes = times.snapshotBytes
+    times.snapshotBytes = state.update.length
+    this.#queueIndexOnce(room, roomState)
     return new Promise((resolve, reject) => {
       const settle = (error: Error | undefined): void => {
         if (!error) return resolve()
         // The entries are still in LevelDB: the compaction that retries this one must delete them.
         restoreEntries(roomState, covered)
+        // So is the state before, unless a compaction queued since replaces it.
+        if (times.snapshotBytes === state.update.length) times.snapshotBytes = previousSnapshotBytes
         reject(error)
       }
-      this.#batcher.queue(room, { operations, walFile: null, settle }, true)
+      this.#writes.queue(room, { operations, walFile: null, settle }, true)
     })
   }
 
   evict(room: string): void {
+    const state = this.#rooms.get(room)
+    if (!state) return
     this.#rooms.delete(room)
+    // Closing writes the records of the rooms still loaded itself.
+    if (!this.#closing) this.#queueLastMeta(room, state)
   }
 
   async readRecord(name: string): Promise<Uint8Array | null> {
     this.#assertOpen()
-    await this.#batcher.writeNow()
+    await this.#writes.writeNow()
     return (await this.#db.get(recordKey(name))) ?? null
   }
 
@@ -267,12 +267,55 @@ class LevelDbStore implements DocStore {
     const operations: BatchOperation[] = [
       { type: 'put', key: recordKey(name), value: Buffer.from(value) },
     ]
-    return new Promise((resolve, reject) => {
-      const settle = (error: Error | undefined): void => (error ? reject(error) : resolve())
-      // '' is no room: the batch writes no room metadata for it.
-      this.#batcher.queue('', { operations, walFile: null, settle }, false)
-      void this.#batcher.writeNow()
-    })
+    // '' is no room: the batch writes no room metadata for it.
+    return this.#writes.write('', operations).written
+  }
+
+  async listDocuments(query: DocumentQuery): Promise<DocumentPage> {
+    this.#assertOpen()
+    checkDocumentQuery(query)
+    // Rooms first written moments ago have their index entry queued.
+    await this.#writes.settle(
+      null,
+      'LevelDB cannot write what it holds, so it cannot list documents',
+    )
+    return readDocumentPage(this.#db, query, (room) => this.#loadedInfo(room))
+  }
+
+  async documentInfo(room: string): Promise<DocumentInfo | null> {
+    this.#assertOpen()
+    const loaded = this.#loadedInfo(room)
+    if (loaded !== undefined) return loaded
+    await this.#writes.settle(room, stillHeldError)
+    return readDocumentInfo(room, await this.#db.get(metaKey(room)))
+  }
+
+  deleteDocument(room: string): Promise<void> {
+    return this.#rewrite(room, () => deleteDocumentOperations(this.#db, room))
+  }
+
+  importDocument(room: string, content: DocumentImport): Promise<void> {
+    return this.#rewrite(room, () => importDocumentOperations(this.#db, room, content))
+  }
+
+  putVersion(room: string, info: VersionInfo, content: Uint8Array): Promise<void> {
+    if (this.#closing) return Promise.reject(closedError())
+    return this.#writes.writeInTurn(room, versionPut(room, info, content))
+  }
+
+  async listVersions(room: string): Promise<VersionInfo[]> {
+    this.#assertOpen()
+    return readVersionList(this.#db, room)
+  }
+
+  async readVersion(room: string, id: string): Promise<Uint8Array | null> {
+    this.#assertOpen()
+    return (await this.#db.get(versionKey(room, id))) ?? null
+  }
+
+  deleteVersion(room: string, id: string): Promise<void> {
+    if (this.#closing) return Promise.reject(closedError())
+    return this.#writes.writeInTurn(room, versionDelete(room, id))
   }
 
   /**
@@ -281,7 +324,8 @@ class LevelDbStore implements DocStore {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await this.#batcher.writeNow()
+      for (const [room, state] of this.#rooms) this.#queueLastMeta(room, state)
+      await this.#writes.writeNow()
       this.#wal.close()
       await this.#db.close()
     })()
@@ -305,22 +349,40 @@ class LevelDbStore implements DocStore {
     return this.#nextSync
   }
 
-  // A room's metadata record goes with every compaction (`mustWrite`) and with the first batch
-  // that touches a room never written before (its metaWrittenAtMs is 0); in between, with at
-  // most one batch per metaIntervalMs.
-  #metaOperations(rooms: ReadonlyMap<string, boolean>): BatchOperation[] {
-    const operations: BatchOperation[] = []
-    const now = Date.now()
-    for (const [room, mustWrite] of rooms) {
-      const state = this.#rooms.get(room)
-      if (!state?.times || (!mustWrite && now - state.metaWrittenAtMs < metaIntervalMs)) continue
-      state.metaWrittenAtMs = now
-      operations.push({
-        type: 'put',
-        key: metaKey(room),
-        value: encodeMetaRecord(state.times, state.logBytes, state.logEntries.length),
-      })
-    }
-    return operations
+  /**
+   * Deletes or replaces a room that is not loaded, in one batch. Its operations are built from
+   * what LevelDB holds of the room once its queued writes (appends before an eviction, versions)
+   * are in: the batch then covers all of them.
+   */
+  async #rewrite(room: string, operations: () => Promise<BatchOperation[]>): Promise<void> {
+    this.#assertOpen()
+    const { written } = await this.#writes.inTurn(room, async () => {
+      if (this.#rooms.has(room)) throw loadedError(room)
+      await this.#writes.settle(room, stillHeldError)
+      return this.#writes.write(room, await operations())
+    })
+    return written
+  }
+
+  /** A loaded room's information (null when it was never written); undefined when not loaded. */
+  #loadedInfo(room: string): DocumentInfo | null | undefined {
+    const state = this.#rooms.get(room)
+    return state && roomInfo(room, state)
+  }
+
+  // A room's index entry goes with its first write, as a write of its own that is retried until
+  // stored, as appends are (also when it comes with a compaction, which is not): its `meta` record
+  // goes with the same batch or a later one, so it is never stored without the entry.
+  #queueIndexOnce(room: string, state: RoomState): void {
+    if (state.isIndexed) return
+    const operations = indexOnce(room, state)
+    this.#writes.queue(room, { operations, walFile: null, settle: null }, false)
+  }
+
+  #queueLastMeta(room: string, state: RoomState): void {
+    const operations = lastMetaOperations(room, state)
+    // Retried as appends are: nothing waits for it.
+    if (operations.length > 0)
+      this.#writes.queue(room, { operations, walFile: null, settle: null }, false)
   }
 }

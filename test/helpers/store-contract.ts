@@ -3,7 +3,14 @@
 import assert from 'node:assert/strict'
 import { type TestContext, test } from 'node:test'
 import * as Y from 'yjs'
-import type { DocStore, EncodedState, StoredDoc } from '../../persistence/store.js'
+import type {
+  DocStore,
+  DocumentInfo,
+  DocumentQuery,
+  EncodedState,
+  StoredDoc,
+  VersionInfo,
+} from '../../persistence/store.js'
 
 /**
  * Opens a store on fresh storage; `reopen` opens another on the same storage once the first is
@@ -47,6 +54,43 @@ async function appendEach(store: DocStore, room: string, updates: Uint8Array[]):
   const seqs: number[] = []
   for (const update of updates) seqs.push(await store.append(room, update))
   return seqs
+}
+
+/** A version record with the given id and time; the rest as `overrides` say. */
+const versionOf = (
+  id: string,
+  createdAtMs: number,
+  overrides: Partial<VersionInfo> = {},
+): VersionInfo => ({
+  id,
+  name: null,
+  kind: 'auto',
+  createdAtMs,
+  bytes: 2,
+  authors: [],
+  ...overrides,
+})
+
+/** A query for every document whose name starts with `prefix`. */
+const allWith = (prefix: string): DocumentQuery => ({ prefix, limit: 1000, after: null })
+
+/** The names `listDocuments` gives for `query`, on one page (asserting there is no next one). */
+async function listedNames(store: DocStore, query: DocumentQuery): Promise<string[]> {
+  const page = await store.listDocuments(query)
+  assert.equal(page.next, null, 'one page')
+  return page.documents.map((info) => info.name)
+}
+
+/** Every page of a listing, `limit` documents at a time. */
+async function listPages(store: DocStore, prefix: string, limit: number): Promise<string[][]> {
+  const pages: string[][] = []
+  let after: string | null = null
+  do {
+    const page = await store.listDocuments({ prefix, limit, after })
+    pages.push(page.documents.map((info) => info.name))
+    after = page.next
+  } while (after !== null && pages.length < 100)
+  return pages
 }
 
 /** Registers the contract tests for one store implementation. */
@@ -248,5 +292,264 @@ export function runStoreContract(storeName: string, open: StoreFactory): void {
     await assert.rejects(store.append('doc', textUpdate(doc, 'y')))
     await assert.rejects(store.compact('doc', encodedStateOf(doc), seq))
     await assert.rejects(store.load('doc'))
+  })
+
+  test(`${storeName}: documentInfo gives a document's bytes and times, loaded or not, also after reopening`, async (t) => {
+    const { store, reopen } = await open(t)
+    const startedAtMs = Date.now()
+    assert.equal(await store.documentInfo('doc'), null, 'never written')
+    await store.load('doc')
+    assert.equal(await store.documentInfo('doc'), null, 'loading writes nothing')
+    const doc = new Y.Doc()
+    const first = [textUpdate(doc, 'a'), textUpdate(doc, 'bc')]
+    const seqs = await appendEach(store, 'doc', first)
+    const afterAppends = await store.documentInfo('doc')
+    assert.ok(afterAppends, 'written')
+    assert.equal(afterAppends.name, 'doc')
+    assert.equal(afterAppends.bytes, first[0]!.length + first[1]!.length, 'the log counts')
+    assert.ok(afterAppends.createdAtMs >= startedAtMs && afterAppends.createdAtMs <= Date.now())
+    assert.ok(afterAppends.updatedAtMs >= afterAppends.createdAtMs)
+
+    const state = encodedStateOf(doc)
+    await store.compact('doc', state, seqs.at(-1)!)
+    const later = textUpdate(doc, 'd')
+    await store.append('doc', later)
+    const loaded = await store.documentInfo('doc')
+    assert.equal(loaded?.bytes, state.update.length + later.length, 'compacted state + log')
+    assert.equal(loaded.createdAtMs, afterAppends.createdAtMs, 'created when first written')
+    assert.ok(loaded.updatedAtMs >= afterAppends.updatedAtMs)
+    // Evicted right after the append resolved, while a store may still be writing it.
+    store.evict('doc')
+    assert.deepEqual(await store.documentInfo('doc'), loaded, 'the same when not loaded')
+    await store.close()
+
+    const reopened = await reopen()
+    assert.deepEqual(await reopened.documentInfo('doc'), loaded, 'the same after reopening')
+    await reopened.load('doc')
+    assert.deepEqual(await reopened.documentInfo('doc'), loaded, 'and loaded again')
+  })
+
+  test(`${storeName}: listDocuments gives written documents in UTF-16 order, by prefix and page by page, also after reopening`, async (t) => {
+    const { store, reopen } = await open(t)
+    // In UTF-16 code unit order; U+1F600 (surrogates D83D DE00) comes before U+FF01.
+    const names = ['a', 'a b', 'a/b', 'ab', 'b', 'é', '\u{1F600}', '\uFF01']
+    for (const [i, name] of [...names].reverse().entries()) {
+      await store.load(name)
+      await store.append(name, textUpdate(new Y.Doc(), `${name}${'!'.repeat(i)}`))
+      // Some are listed from what is loaded, the others from what is stored.
+      if (i % 2 === 0) store.evict(name)
+    }
+    await store.load('loaded, never written')
+    await store.putVersion('versions only', versionOf('1', 1), Uint8Array.of(0, 0))
+    const expected = await Promise.all(names.map((name) => store.documentInfo(name)))
+    const check = async (of: DocStore, when: string): Promise<void> => {
+      const page = await of.listDocuments(allWith(''))
+      assert.deepEqual(page, { documents: expected, next: null }, `every document ${when}`)
+      assert.deepEqual(await listedNames(of, allWith('a')), ['a', 'a b', 'a/b', 'ab'], when)
+      assert.deepEqual(await listedNames(of, allWith('a/')), ['a/b'], when)
+      assert.deepEqual(await listedNames(of, allWith('abc')), [], when)
+      assert.deepEqual(
+        await listPages(of, '', 3),
+        [
+          ['a', 'a b', 'a/b'],
+          ['ab', 'b', 'é'],
+          ['\u{1F600}', '\uFF01'],
+        ],
+        `page by page ${when}`,
+      )
+      const exact = await of.listDocuments({ prefix: '', limit: names.length, after: null })
+      assert.equal(exact.next, null, `a page that ends with the last document is the last ${when}`)
+      const short = await of.listDocuments({ prefix: '', limit: names.length - 1, after: null })
+      assert.equal(short.next, '\u{1F600}', `next is the page's last name ${when}`)
+      const afterInPrefix = { prefix: 'a', limit: 10, after: 'a b' }
+      assert.deepEqual(await listedNames(of, afterInPrefix), ['a/b', 'ab'], when)
+      const afterBeforePrefix = { prefix: 'b', limit: 10, after: 'a' }
+      assert.deepEqual(await listedNames(of, afterBeforePrefix), ['b'], when)
+      const afterAll = { prefix: '', limit: 10, after: '\uFF01' }
+      assert.deepEqual(await listedNames(of, afterAll), [], when)
+    }
+    await check(store, 'while open')
+    await assert.rejects(store.listDocuments({ prefix: '', limit: 0, after: null }), RangeError)
+    await store.close()
+    await check(await reopen(), 'after reopening')
+  })
+
+  test(`${storeName}: deleteDocument removes a document with its log and versions; its sequence numbers go on`, async (t) => {
+    const { store, reopen } = await open(t)
+    const doc = new Y.Doc()
+    await store.load('doc')
+    const seqs = await appendEach(store, 'doc', [textUpdate(doc, 'a'), textUpdate(doc, 'b')])
+    await store.compact('doc', encodedStateOf(doc), seqs.at(-1)!)
+    // Names that the deleted one prefixes, or that prefix it, keep everything.
+    for (const name of ['do', 'doc/x']) {
+      await store.load(name)
+      await store.append(name, textUpdate(new Y.Doc(), name))
+      await store.putVersion(name, versionOf('1', 1), Uint8Array.of(2, 2))
+    }
+    await store.putVersion('doc', versionOf('1', 1), Uint8Array.of(1, 1))
+    const lastSeq = await store.append('doc', textUpdate(doc, 'c'))
+    await assert.rejects(store.deleteDocument('doc'), /is loaded/, 'a loaded room cannot be')
+    // Evicted right after its last append resolved, while a store may still be writing it.
+    store.evict('doc')
+    await store.deleteDocument('doc')
+    await store.deleteDocument('never written')
+
+    const checkDeleted = async (of: DocStore, when: string): Promise<void> => {
+      assert.equal(await of.documentInfo('doc'), null, when)
+      assert.deepEqual(await listedNames(of, allWith('')), ['do', 'doc/x'], when)
+      assert.deepEqual(await of.listVersions('doc'), [], when)
+      assert.equal(await of.readVersion('doc', '1'), null, when)
+      for (const name of ['do', 'doc/x']) {
+        assert.equal((await of.listVersions(name)).length, 1, `${name} keeps its version ${when}`)
+      }
+    }
+    await checkDeleted(store, 'at once')
+    await store.close()
+    const reopened = await reopen()
+    await checkDeleted(reopened, 'after reopening')
+    assert.deepEqual(await reopened.load('doc'), { compacted: null, log: [], lastSeq })
+    assert.equal(storedText(await reopened.load('doc/x')), 'doc/x')
+    const next = await reopened.append('doc', textUpdate(new Y.Doc(), 'new'))
+    assert.ok(next > lastSeq, 'sequence numbers go on after a delete')
+    assert.equal((await reopened.documentInfo('doc'))?.name, 'doc', 'written again')
+    assert.deepEqual(await listedNames(reopened, allWith('doc')), ['doc', 'doc/x'])
+  })
+
+  test(`${storeName}: importDocument replaces a document by a state and keeps its versions; its sequence numbers go on`, async (t) => {
+    const { store, reopen } = await open(t)
+    await store.load('doc')
+    await store.putVersion('doc', versionOf('1', 1), Uint8Array.of(1, 1))
+    // The last append right before the eviction and import, while a store may still write it.
+    const lastSeq = (await appendEach(store, 'doc', [textUpdate(new Y.Doc(), 'old')])).at(-1)!
+    const imported = new Y.Doc()
+    textUpdate(imported, 'imported')
+    const content = { state: encodedStateOf(imported), createdAtMs: 1000, updatedAtMs: 2000 }
+    await assert.rejects(store.importDocument('doc', content), /is loaded/)
+    store.evict('doc')
+    await store.importDocument('doc', content)
+    await store.importDocument('fresh', content)
+
+    const info = (name: string): DocumentInfo => ({
+      name,
+      bytes: content.state.update.length,
+      createdAtMs: 1000,
+      updatedAtMs: 2000,
+    })
+    assert.deepEqual(await store.documentInfo('doc'), info('doc'))
+    assert.deepEqual((await store.listDocuments(allWith(''))).documents, [
+      info('doc'),
+      info('fresh'),
+    ])
+    assert.deepEqual(
+      (await store.listVersions('doc')).map((version) => version.id),
+      ['1'],
+    )
+    const loaded = await store.load('doc')
+    assert.deepEqual(bytesOfState(loaded.compacted), bytesOfState(content.state), 'byte for byte')
+    assert.deepEqual(loaded.log, [])
+    assert.equal(loaded.lastSeq, lastSeq, 'the imported state covers every number used')
+    const later = textUpdate(imported, '+')
+    const next = await store.append('doc', later)
+    assert.ok(next > lastSeq, 'sequence numbers go on after an import')
+    await store.close()
+
+    const reopened = await reopen()
+    const reloaded = await reopened.load('doc')
+    assert.deepEqual(bytesOfState(reloaded.compacted), bytesOfState(content.state))
+    assert.deepEqual(bytesOfLog(reloaded), [bytes(later)])
+    assert.equal(storedText(reloaded), 'imported+')
+    assert.equal(storedText(await reopened.load('fresh')), 'imported')
+    assert.equal((await reopened.load('fresh')).lastSeq, 0)
+  })
+
+  test(`${storeName}: versions are listed newest first, replaced by id and deleted, loaded or not, also after reopening`, async (t) => {
+    const { store, reopen } = await open(t)
+    const older = versionOf('100', 100)
+    const named = versionOf('300', 300, { kind: 'named', name: 'release' })
+    const restore = versionOf('301', 300, {
+      kind: 'restore',
+      authors: [
+        { userId: 'u1', name: 'Ada', isVerified: true, clientIds: [1, 2] },
+        { userId: null, name: 'guest', isVerified: false, clientIds: [3] },
+      ],
+    })
+    const gone = versionOf('200', 200)
+    // One put before the room is loaded, the others while it is.
+    await store.putVersion('doc', older, Uint8Array.of(1, 0))
+    await store.load('doc')
+    await store.putVersion('doc', named, Uint8Array.of(3, 0))
+    await store.putVersion('doc', restore, Uint8Array.of(3, 1))
+    await store.putVersion('doc', gone, Uint8Array.of(2, 0))
+    await store.putVersion('doc/x', versionOf('999', 999), Uint8Array.of(9, 9))
+    assert.deepEqual(await store.listVersions('doc'), [restore, named, gone, older])
+    await store.deleteVersion('doc', gone.id)
+    await store.deleteVersion('doc', 'no such version')
+    assert.equal(await store.readVersion('doc', gone.id), null)
+    store.evict('doc')
+    // Replacing one by its id: the record and the content both change.
+    const renamed = { ...older, kind: 'named' as const, name: 'first' }
+    await store.putVersion('doc', renamed, Uint8Array.of(1, 1))
+
+    const check = async (of: DocStore, when: string): Promise<void> => {
+      assert.deepEqual(await of.listVersions('doc'), [restore, named, renamed], when)
+      assert.deepEqual(bytes((await of.readVersion('doc', '100'))!), Buffer.of(1, 1), when)
+      assert.deepEqual(bytes((await of.readVersion('doc', '300'))!), Buffer.of(3, 0), when)
+      assert.deepEqual(bytes((await of.readVersion('doc', '301'))!), Buffer.of(3, 1), when)
+      assert.equal(await of.readVersion('doc', '999'), null, `kept apart from doc/x ${when}`)
+      assert.equal((await of.listVersions('doc/x')).length, 1, when)
+      assert.deepEqual(await of.listVersions('none'), [], when)
+      assert.equal(await of.documentInfo('doc'), null, `versions do not write a document ${when}`)
+      assert.deepEqual(await listedNames(of, allWith('')), [], when)
+    }
+    await check(store, 'while open')
+    await store.close()
+    const reopened = await reopen()
+    await check(reopened, 'after reopening')
+    await reopened.load('doc')
+    await reopened.deleteVersion('doc', '301')
+    assert.deepEqual(await reopened.listVersions('doc'), [named, renamed], 'deleted while loaded')
+  })
+
+  test(`${storeName}: a version id may be any string, the empty one included`, async (t) => {
+    const { store, reopen } = await open(t)
+    const ids = ['', 'a', 'a\0b', 'é/\u{1F600}']
+    for (const [i, id] of ids.entries())
+      await store.putVersion('doc', versionOf(id, i), Uint8Array.of(i))
+    await store.close()
+    const reopened = await reopen()
+    const listed = await reopened.listVersions('doc')
+    assert.deepEqual(
+      listed.map((version) => version.id),
+      [...ids].reverse(),
+    )
+    for (const [i, id] of ids.entries()) {
+      assert.deepEqual(
+        bytes((await reopened.readVersion('doc', id))!),
+        Buffer.of(i),
+        JSON.stringify(id),
+      )
+    }
+    await reopened.deleteDocument('doc')
+    assert.deepEqual(await reopened.listVersions('doc'), [], 'a delete removes them all')
+  })
+
+  test(`${storeName}: the document and version calls of a closed store reject`, async (t) => {
+    const { store } = await open(t)
+    await store.close()
+    const state = encodedStateOf(new Y.Doc())
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ['listDocuments', () => store.listDocuments(allWith(''))],
+      ['documentInfo', () => store.documentInfo('doc')],
+      ['deleteDocument', () => store.deleteDocument('doc')],
+      [
+        'importDocument',
+        () => store.importDocument('doc', { state, createdAtMs: 1, updatedAtMs: 1 }),
+      ],
+      ['putVersion', () => store.putVersion('doc', versionOf('1', 1), Uint8Array.of(0, 0))],
+      ['listVersions', () => store.listVersions('doc')],
+      ['readVersion', () => store.readVersion('doc', '1')],
+      ['deleteVersion', () => store.deleteVersion('doc', '1')],
+    ]
+    for (const [name, call] of calls) await assert.rejects(call(), /closed/, name)
   })
 }

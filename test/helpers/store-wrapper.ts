@@ -1,6 +1,15 @@
 // Stores for tests that pass every call through to a real store, except the calls a test
 // overrides to delay, count or fail them.
-import type { DocStore, EncodedState, StoredDoc } from '../../persistence/store.js'
+import type {
+  DocStore,
+  DocumentImport,
+  DocumentInfo,
+  DocumentPage,
+  DocumentQuery,
+  EncodedState,
+  StoredDoc,
+  VersionInfo,
+} from '../../persistence/store.js'
 
 /** A store that passes every call to `inner`; subclasses override what they need. */
 export class PassThroughStore implements DocStore {
@@ -34,6 +43,38 @@ export class PassThroughStore implements DocStore {
     return this.inner.writeRecord(name, value)
   }
 
+  listDocuments(query: DocumentQuery): Promise<DocumentPage> {
+    return this.inner.listDocuments(query)
+  }
+
+  documentInfo(room: string): Promise<DocumentInfo | null> {
+    return this.inner.documentInfo(room)
+  }
+
+  deleteDocument(room: string): Promise<void> {
+    return this.inner.deleteDocument(room)
+  }
+
+  importDocument(room: string, content: DocumentImport): Promise<void> {
+    return this.inner.importDocument(room, content)
+  }
+
+  putVersion(room: string, info: VersionInfo, content: Uint8Array): Promise<void> {
+    return this.inner.putVersion(room, info, content)
+  }
+
+  listVersions(room: string): Promise<VersionInfo[]> {
+    return this.inner.listVersions(room)
+  }
+
+  readVersion(room: string, id: string): Promise<Uint8Array | null> {
+    return this.inner.readVersion(room, id)
+  }
+
+  deleteVersion(room: string, id: string): Promise<void> {
+    return this.inner.deleteVersion(room, id)
+  }
+
   close(): Promise<void> {
     return this.inner.close()
   }
@@ -49,6 +90,14 @@ export function wrapStore(store: DocStore, overrides: Partial<DocStore>): DocSto
     evict: (room) => passThrough.evict(room),
     readRecord: (name) => passThrough.readRecord(name),
     writeRecord: (name, value) => passThrough.writeRecord(name, value),
+    listDocuments: (query) => passThrough.listDocuments(query),
+    documentInfo: (room) => passThrough.documentInfo(room),
+    deleteDocument: (room) => passThrough.deleteDocument(room),
+    importDocument: (room, content) => passThrough.importDocument(room, content),
+    putVersion: (room, info, content) => passThrough.putVersion(room, info, content),
+    listVersions: (room) => passThrough.listVersions(room),
+    readVersion: (room, id) => passThrough.readVersion(room, id),
+    deleteVersion: (room, id) => passThrough.deleteVersion(room, id),
     close: () => passThrough.close(),
     ...overrides,
   }

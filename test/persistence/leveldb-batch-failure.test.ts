@@ -33,6 +33,7 @@ function faultyDatabase(): FaultyDatabase {
       return {
         get: (key) => db.get(key),
         readRange: (range) => db.readRange(range),
+        readKeys: (range) => db.readKeys(range),
         close: () => db.close(),
         batch: async (operations, sync) => {
           if (failing) {
@@ -146,4 +147,19 @@ test('a compaction retried after a failed batch deletes the entries the failed o
     Buffer.from(state.update),
   )
   assert.equal(loaded.lastSeq, last)
+})
+
+test('a failed compaction leaves the size documentInfo gives as it was', async (t) => {
+  const directory = await makeTempDir(t)
+  const faulty = faultyDatabase()
+  const { store } = await openFaultyStore(t, directory, faulty)
+  await store.load('doc')
+  const { updates, state } = wordUpdates(['one ', 'two '])
+  for (const update of updates) await store.append('doc', update)
+  const before = await store.documentInfo('doc')
+  assert.equal(before?.bytes, updates[0]!.length + updates[1]!.length)
+
+  faulty.failNextBatch()
+  await assert.rejects(store.compact('doc', state, 2), /injected/)
+  assert.deepEqual(await store.documentInfo('doc'), before)
 })

@@ -37,3 +37,26 @@ test('memory store: updates are copied, so a caller reusing its buffer changes n
   loaded.log[0]![1] = 9
   assert.deepEqual((await store.load('doc')).log, [Uint8Array.of(1, 2, 3)])
 })
+
+test('memory store: versions and their records are copied in and out', async (t) => {
+  const store = createMemoryStore()
+  deferCleanup(t, () => store.close())
+  const content = Uint8Array.of(1, 2)
+  const author = { userId: 'u', name: 'Ada', isVerified: true, clientIds: [1] }
+  const info = {
+    id: '1',
+    name: null,
+    kind: 'auto' as const,
+    createdAtMs: 1,
+    bytes: 2,
+    authors: [author],
+  }
+  await store.putVersion('doc', info, content)
+  content[0] = 9
+  author.clientIds.push(2)
+  assert.deepEqual(await store.readVersion('doc', '1'), Uint8Array.of(1, 2))
+  const [listed] = await store.listVersions('doc')
+  assert.deepEqual(listed?.authors[0]?.clientIds, [1])
+  ;(await store.readVersion('doc', '1'))![0] = 9
+  assert.deepEqual(await store.readVersion('doc', '1'), Uint8Array.of(1, 2))
+})

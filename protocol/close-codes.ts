@@ -22,6 +22,8 @@ export const CloseCode = {
   credentialsExpired: 4401,
   /** Access was withdrawn (the user's tokens were revoked). */
   forbidden: 4403,
+  /** The document was deleted (DELETE /api/documents/{name}): do not reconnect to it. */
+  documentDeleted: 4410,
   /** The update would grow the document past its size limit. */
   documentTooLarge: 4413,
   /** The connection sent more than its message or byte rate allows. */

@@ -125,6 +125,8 @@ export interface CollabObserver {
   unloading?(room: string, document: CollabDocument): void
   /** A room was compacted, written and dropped from memory. */
   unloaded?(room: string): void
+  /** A document was deleted (its storage and versions are gone) by a server-side change. */
+  deleted?(room: string, origin: Origin): void
   /** A room's update log was compacted into one state. */
   compacted?(room: string, compaction: Compaction): void
   /** A store call failed; for `append` the update was neither relayed nor kept. */

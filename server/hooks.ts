@@ -39,6 +39,11 @@ export interface CollabHooks {
    * the unload grace passed, or the server is shutting down. Still readable during the call.
    */
   onUnload?(document: CollabDocument): void
+  /**
+   * A document was deleted through the server (the document API, the CLI): its storage and
+   * versions are gone. `authors` is who deleted it.
+   */
+  onDelete?(document: string, details: ChangeDetails): void
   /** A store call failed: a load, an append (that change was refused) or a compaction. */
   onStoreError?(details: StoreErrorDetails): void
 }
@@ -61,6 +66,10 @@ export function observerOfHooks(hooks: CollabHooks): CollabObserver {
   }
   if (hooks.onLoad) observer.loaded = (_room, document) => hooks.onLoad?.(document)
   if (hooks.onUnload) observer.unloading = (_room, document) => hooks.onUnload?.(document)
+  if (hooks.onDelete) {
+    observer.deleted = (document, origin) =>
+      hooks.onDelete?.(document, { authors: authorsOf(origin), origin })
+  }
   if (hooks.onStoreError) {
     observer.storeFailed = (document, operation, error) =>
       hooks.onStoreError?.({ document, operation, error })

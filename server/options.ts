@@ -1,11 +1,13 @@
 // Options of createCollabServer: the limits with their defaults and the adapters it is given.
 import type { DocStore } from '../persistence/store.js'
 import type { Authenticate } from './auth.js'
+import type { DocumentFormats } from './documents/document-formats.js'
 import type { CollabObserver } from './events.js'
 import type { CollabHooks } from './hooks.js'
 import type { CollabMetrics } from './metrics.js'
 import type { AllowedOrigins } from './http/origins.js'
 import type { Logger } from './logger.js'
+import type { VersionRetention } from './rooms/version-history.js'
 
 /** Limits and timings of the server; every one has a default and a CLI flag (cli/config.ts). */
 export interface ServerLimits {
@@ -57,6 +59,13 @@ export interface ServerLimits {
   maxBytesPerSecond: number
   /** Encoded size a document may grow to; an update that would pass it closes its sender (4413). */
   maxDocumentBytes: number
+  /**
+   * While a document is edited, save an automatic version this long after the first change since
+   * the last one (also when it unloads and when the server stops; never when nothing changed).
+   */
+  versionIntervalMs: number
+  /** Largest request body of the document API (content, versions); larger gets 413. */
+  maxRequestBytes: number
   /** Time for a request's headers, and for an upgrade's authentication and load, before a drop. */
   handshakeTimeoutMs: number
   /** Shared types nested within each other in a document; an update nesting deeper: 1007. */
@@ -95,6 +104,8 @@ export const defaultLimits: ServerLimits = {
   maxMessagesPerSecond: 1_000,
   maxBytesPerSecond: 1 * MiB,
   maxDocumentBytes: 16 * MiB,
+  versionIntervalMs: 10 * 60 * 1000,
+  maxRequestBytes: 16 * MiB,
   handshakeTimeoutMs: 10_000,
   maxNestingDepth: 100,
   maxPendingBytes: 1 * MiB,
@@ -131,6 +142,13 @@ export interface CollabServerOptions {
    * default, allows any page, and cookies count only from the server's own origin then.
    */
   allowedOrigins?: AllowedOrigins
+  /**
+   * Content formats besides `yjs` for the document API and the CLI (content/editor-formats.ts
+   * for the editor's documents); none if unset.
+   */
+  formats?: DocumentFormats
+  /** How long automatic and restore versions are kept (default 30 days); named ones stay. */
+  versionRetention?: VersionRetention
   /** Serve https and wss on the same port with this certificate chain and key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer }
 }

@@ -7,9 +7,11 @@ import type { Author } from '../server/index.js'
 /**
  * The events webhooks report: `document.changed` once a burst of changes has settled (or at
  * least every max wait while it goes on), `document.loaded` and `document.unloaded` as the
- * document enters and leaves the server's memory.
+ * document enters and leaves the server's memory, `document.deleted` when it was deleted (its
+ * storage and versions are gone; `authors` is who deleted it).
  */
-export type WebhookEventType = 'document.changed' | 'document.loaded' | 'document.unloaded'
+export type WebhookEventType =
+  'document.changed' | 'document.loaded' | 'document.unloaded' | 'document.deleted'
 
 /** The JSON body of a webhook call. */
 export interface WebhookPayload {

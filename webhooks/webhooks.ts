@@ -108,6 +108,13 @@ export function createWebhooks(options: WebhookOptions): Webhooks {
     onLoad(document) {
       if (!isClosed) send('document.loaded', document, [])
     },
+    onDelete(name, { authors }) {
+      if (isClosed) return
+      // What changed before the delete is gone with it: no document.changed for it.
+      pendingChanges.take(name)
+      const event = createWebhookEvent('document.deleted', name, [...authors], undefined)
+      for (const queue of queues) queue.enqueue(event)
+    },
     onUnload(document) {
       if (isClosed) return
       const pending = pendingChanges.take(document.name)

@@ -2,6 +2,8 @@
 // no member owned it, until that member leaves or another takes it over. Knows nothing of states
 // or connections.
 
+const noClients: ReadonlySet<number> = new Set()
+
 /**
  * Owners of a room's awareness client ids, with at most `maxClientsPerMember` ids per member.
  * A member keeps an id after removing its state, so that announcing and removing new ids cannot
@@ -37,6 +39,11 @@ export class AwarenessOwners<Member extends object> {
     let clients = this.#clientsOf.get(member)
     if (!clients) this.#clientsOf.set(member, (clients = new Set()))
     clients.add(clientId)
+  }
+
+  /** The client ids a member owns now (none when it owns none). */
+  clientsOf(member: Member): ReadonlySet<number> {
+    return this.#clientsOf.get(member) ?? noClients
   }
 
   /** Frees every client id of a member and returns them, or undefined when it owned none. */

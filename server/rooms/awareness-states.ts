@@ -36,6 +36,11 @@ export class AwarenessStates {
     return this.#states.size
   }
 
+  /** The JSON text of a client's live state; undefined when it has none. */
+  stateJsonOf(clientId: number): string | undefined {
+    return this.#states.get(clientId)?.stateJson
+  }
+
   /** The last clock seen for a client; 0 for one never seen. */
   clockOf(clientId: number): number {
     return this.#clocks.get(clientId) ?? 0

@@ -128,6 +128,21 @@ export class RoomPresence<Member extends PresenceMember> {
     return removal.clientIds
   }
 
+  /**
+   * The name a member announces in its awareness (`user.name`, as y-prosemirror's cursors and
+   * our editor set it) on one of its client ids; null when it announces none. Unverified: the
+   * client chose it.
+   */
+  announcedNameOf(member: Member): string | null {
+    for (const clientId of this.#owners.clientsOf(member)) {
+      const json = this.#states.stateJsonOf(clientId)
+      if (json === undefined) continue
+      const name = userNameIn(json)
+      if (name !== null) return name
+    }
+    return null
+  }
+
   /** Every known state as one awareness update, or null when there is none. */
   encodeAll(): Uint8Array | null {
     return this.#states.encodeAll()
@@ -173,4 +188,16 @@ export class RoomPresence<Member extends PresenceMember> {
     this.#pending = null
     this.#broadcast(pending.verbatim ?? this.#states.encode(pending.clients))
   }
+}
+
+/** Longest announced name kept; longer ones are cut (an author list is no place for an essay). */
+const maxAnnouncedNameLength = 100
+
+// The state was validated as JSON on receipt; it is parsed again only when a version records
+// its authors, once per author and version.
+function userNameIn(stateJson: string): string | null {
+  const state = JSON.parse(stateJson) as { user?: { name?: unknown } } | null
+  const name = state?.user?.name
+  if (typeof name !== 'string' || name.trim() === '') return null
+  return [...name.trim()].slice(0, maxAnnouncedNameLength).join('')
 }

@@ -1,10 +1,15 @@
 // Which rooms are open: loads each room once however many connections ask at the same time,
 // and compacts then unloads a room once its last holder has gone and the grace period passed.
+// Server-side operations that need a room closed (delete, replace) hold joins off meanwhile.
+import type { CollabError } from '../../protocol/collab-error.js'
+import type { StoredDoc } from '../../persistence/store.js'
 import { Room, type RoomContext } from './room.js'
 
 interface RoomEntry {
   /** Resolves once the room is loaded; concurrent joins share it. */
   readonly room: Promise<Room>
+  /** The room once loaded, to tell its holders from those of a room loaded after it. */
+  loaded: Room | undefined
   /** Holders of the room (connections, upgrades still under way). */
   holders: number
   unloadTimer: NodeJS.Timeout | undefined
@@ -18,6 +23,8 @@ const compactRetryMs = 5_000
 /** Owns every open Room; created and closed by the server. */
 export class RoomRegistry {
   readonly #entries = new Map<string, RoomEntry>()
+  /** Rooms that must not be opened now (see `withClosed`); joins wait for the promise. */
+  readonly #held = new Map<string, Promise<void>>()
   readonly #context: RoomContext
   readonly #unloadGraceMs: number
 
@@ -41,12 +48,18 @@ export class RoomRegistry {
     return this.#entries.get(name)?.holders ?? 0
   }
 
+  /** The WebSocket connections of an open room; 0 when it is not open. */
+  connectionCount(name: string): number {
+    return this.#entries.get(name)?.loaded?.memberCount ?? 0
+  }
+
   /**
    * Holds a room open and resolves once its stored state is loaded. Every successful acquire
    * must be matched by one `release`.
    */
   async acquire(name: string): Promise<Room> {
     for (;;) {
+      for (let held = this.#held.get(name); held; held = this.#held.get(name)) await held
       let entry = this.#entries.get(name)
       while (entry?.unloading) {
         await entry.unloading.catch(() => undefined)
@@ -72,10 +85,13 @@ export class RoomRegistry {
     }
   }
 
-  /** Gives up one hold. The last one compacts the room and schedules its unload. */
-  release(name: string): void {
+  /**
+   * Gives up one hold of `room`. The last one compacts the room and schedules its unload. A hold
+   * of a room that was closed since (deleted, replaced) is gone already.
+   */
+  release(name: string, room: Room): void {
     const entry = this.#entries.get(name)
-    if (!entry) return
+    if (!entry || entry.loaded !== room) return
     entry.holders--
     if (entry.holders > 0) return
     void entry.room.then((room) =>
@@ -87,6 +103,63 @@ export class RoomRegistry {
       }),
     )
     this.#scheduleUnload(name, entry, this.#unloadGraceMs)
+  }
+
+  /** Holds the room open while `use` runs on it. */
+  async withRoom<T>(name: string, use: (room: Room) => Promise<T> | T): Promise<T> {
+    const room = await this.acquire(name)
+    try {
+      return await use(room)
+    } finally {
+      this.release(name, room)
+    }
+  }
+
+  /**
+   * Runs `use` on what is stored of a room: the open room itself, or, when it is not open, the
+   * store's content read for this call only (joins wait meanwhile), so that reading many
+   * documents (a backup) opens none of them.
+   */
+  async withStored<T>(name: string, use: (source: Room | StoredDoc) => Promise<T> | T): Promise<T> {
+    const { store } = this.#context
+    const outcome = await this.#hold(name, async () => {
+      if (this.#entries.has(name)) return { isOpen: true } as const
+      try {
+        return { isOpen: false, value: await use(await store.load(name)) } as const
+      } finally {
+        store.evict(name)
+      }
+    })
+    return outcome.isOpen ? this.withRoom(name, use) : outcome.value
+  }
+
+  /**
+   * Closes the room (its connections with `error`, without writing it again: what is durable
+   * stays) and runs `use` while joins wait; they load the room afresh afterwards. For deleting
+   * or replacing a document in the store.
+   */
+  withClosed<T>(name: string, error: CollabError, use: () => Promise<T>): Promise<T> {
+    return this.#hold(name, async () => {
+      const entry = this.#entries.get(name)
+      if (entry) {
+        await entry.unloading?.catch(() => undefined)
+        const room = await entry.room.catch(() => null)
+        if (this.#entries.get(name) === entry) {
+          clearTimeout(entry.unloadTimer)
+          this.#entries.delete(name)
+          if (room) {
+            room.closeMembers(error)
+            // Appends under way finish first, so that the store's next call comes after them.
+            await room.settle()
+            room.destroy()
+          }
+          this.#context.store.evict(name)
+          this.#context.history.forget(name)
+          this.#context.observers.notify('unloaded', name)
+        }
+      }
+      return use()
+    })
   }
 
   /**
@@ -120,13 +193,17 @@ export class RoomRegistry {
     const { store, observers, logger } = this.#context
     const entry: RoomEntry = {
       room: Room.load(name, this.#context),
+      loaded: undefined,
       holders: 0,
       unloadTimer: undefined,
       unloading: undefined,
     }
     this.#entries.set(name, entry)
     entry.room.then(
-      (room) => observers.notify('loaded', name, room.document),
+      (room) => {
+        entry.loaded = room
+        observers.notify('loaded', name, room.document)
+      },
       (error: unknown) => {
         logger.error({ err: error, room: name }, 'could not load the document')
         if (this.#entries.get(name) === entry) this.#entries.delete(name)
@@ -172,16 +249,35 @@ export class RoomRegistry {
     entry.unloading = (async () => {
       try {
         const room = await entry.room
+        await room.saveVersionIfChanged()
         await room.compactAll()
         observers.notify('unloading', name, room.document)
         room.destroy()
         this.#entries.delete(name)
         store.evict(name)
+        this.#context.history.forget(name)
         observers.notify('unloaded', name)
       } finally {
         entry.unloading = undefined
       }
     })()
     return entry.unloading
+  }
+
+  // Runs `use` with the room held closed, after any earlier hold. The last check and the new
+  // hold happen in one turn of the event loop, so two holds never overlap.
+  async #hold<T>(name: string, use: () => Promise<T>): Promise<T> {
+    for (let held = this.#held.get(name); held; held = this.#held.get(name)) await held
+    const running = use()
+    const held = running.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.#held.set(name, held)
+    try {
+      return await running
+    } finally {
+      if (this.#held.get(name) === held) this.#held.delete(name)
+    }
   }
 }

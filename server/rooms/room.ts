@@ -5,7 +5,13 @@ import { CloseCode } from '../../protocol/close-codes.js'
 import { CollabError } from '../../protocol/collab-error.js'
 import { MalformedUpdateError, checkUpdate } from '../../protocol/update-check.js'
 import type { UpdateShape } from '../../protocol/update-shape.js'
-import type { DocStore, StoredDoc } from '../../persistence/store.js'
+import type {
+  DocStore,
+  EncodedState,
+  StoredDoc,
+  VersionInfo,
+  VersionKind,
+} from '../../persistence/store.js'
 import type * as Y from 'yjs'
 import type { CollabDocument, Observers, Origin } from '../events.js'
 import type { Logger } from '../logger.js'
@@ -13,16 +19,18 @@ import type { ServerLimits } from '../options.js'
 import { DocumentBrokenError, DocumentState } from './document-state.js'
 import type { RoomMember, RoomMessage } from './room-member.js'
 import { type PresenceLimits, RoomPresence } from './room-presence.js'
+import { Authorship } from './authorship.js'
 import type { CompactionLimits } from './compaction-policy.js'
 import { type StructureLimits, StructureGuard } from './structure-guard.js'
+import type { VersionHistory } from './version-history.js'
 import { WritePipeline } from './write-pipeline.js'
 
 /**
- * The limits a room enforces: compaction, the size its document may grow to, its structure, and
- * presence.
+ * The limits a room enforces: compaction, the size its document may grow to, its structure,
+ * presence, and how often it saves a version while it is edited.
  */
 export type RoomLimits = CompactionLimits &
-  Pick<ServerLimits, 'maxDocumentBytes'> &
+  Pick<ServerLimits, 'maxDocumentBytes' | 'versionIntervalMs'> &
   StructureLimits &
   PresenceLimits
 
@@ -31,6 +39,8 @@ export interface RoomContext {
   readonly store: DocStore
   readonly limits: RoomLimits
   readonly observers: Observers
+  /** Where the room saves its versions. */
+  readonly history: VersionHistory
   /** The server's logger; the room adds its name. */
   readonly logger: Logger
 }
@@ -82,6 +92,16 @@ export class Room {
   readonly #pipeline: WritePipeline
   readonly #guard: StructureGuard
   readonly #maxDocumentBytes: number
+  readonly #history: VersionHistory
+  readonly #versionIntervalMs: number
+  /** Who changed the document since its last version (authorship.ts). */
+  readonly #authorship = new Authorship()
+  /** Set by a change since the last version; an automatic version is saved only then. */
+  #hasUnversionedChanges = false
+  /** The content of the last version this room saved, to skip one that would equal it. */
+  #lastVersionContent: Uint8Array | null = null
+  /** Runs while there are unversioned changes: saves the next automatic version. */
+  #versionTimer: NodeJS.Timeout | undefined
   /** The last full-state answer to a sync step 1, reused while the state is unchanged. */
   #fullStateAnswer: Extract<RoomMessage, { kind: 'syncStep2' }> | null = null
   #isDestroyed = false
@@ -94,6 +114,8 @@ export class Room {
       this.#broadcast({ kind: 'awareness', update }, undefined),
     )
     this.#maxDocumentBytes = context.limits.maxDocumentBytes
+    this.#history = context.history
+    this.#versionIntervalMs = context.limits.versionIntervalMs
     this.#state = new DocumentState(stored, this.logger, (failure, error) =>
       this.#documentFailed(failure, error),
     )
@@ -191,19 +213,16 @@ export class Room {
       return
     }
     const receivedAtMs = performance.now()
-    if (!this.#containing(member, () => this.#admit(update))) return
-    this.#pipeline.write(update, member.origin, receivedAtMs).catch((error: unknown) => {
-      this.#guard.writeFailed()
-      this.logger.error({ err: error }, 'could not store an update; it was not relayed')
-      member.fail(
-        new CollabError(
-          'COLLAB_STORE_FAILED',
-          CloseCode.internalError,
-          'the server could not store your update; reconnect to send it again',
-          { cause: error },
-        ),
-      )
+    let shape: UpdateShape | undefined
+    const isAdmitted = this.#containing(member, () => {
+      shape = this.#admit(update)
     })
+    if (!isAdmitted || !shape) return
+    const { ranges } = shape
+    this.#pipeline.write(update, member.origin, receivedAtMs).then(
+      () => this.#changed(member.origin, ranges, member),
+      (error: unknown) => this.#writeFailed(member, error),
+    )
   }
 
   /**
@@ -214,8 +233,9 @@ export class Room {
    */
   async writeUpdate(update: Uint8Array, origin: Origin): Promise<void> {
     if (isEmptyUpdate(update)) return
+    let shape: UpdateShape
     try {
-      this.#admit(update)
+      shape = this.#admit(update)
     } catch (error) {
       throw error instanceof DocumentBrokenError ? documentUnavailable(error) : error
     }
@@ -223,6 +243,63 @@ export class Room {
       this.#guard.writeFailed()
       throw error
     })
+    this.#changed(origin, shape.ranges, undefined)
+  }
+
+  /** The whole document as one update, with its state vector (encoded once per change). */
+  encodedState(): EncodedState {
+    return this.#state.fullState()
+  }
+
+  /** Entries and bytes of the update log that the next compaction folds in. */
+  get log(): { readonly entries: number; readonly bytes: number } {
+    return this.#pipeline.log
+  }
+
+  /**
+   * Saves a version of the document as it is now, with the authors since the last one. Rejects
+   * with the store's error when it could not be saved; those authors then go to the next one.
+   */
+  async saveVersion(kind: VersionKind, name: string | null): Promise<VersionInfo> {
+    const content = this.#state.fullState().update
+    const authors = this.#authorship.take()
+    const hadChanges = this.#hasUnversionedChanges
+    this.#hasUnversionedChanges = false
+    clearTimeout(this.#versionTimer)
+    this.#versionTimer = undefined
+    try {
+      const info = await this.#history.save(this.name, { kind, name, authors }, content)
+      this.#lastVersionContent = content
+      return info
+    } catch (error) {
+      this.#authorship.restore(authors)
+      if (hadChanges) this.#markUnversioned()
+      throw error
+    }
+  }
+
+  /**
+   * Saves an automatic version when the document changed since the last one (the interval
+   * passed, it unloads, the server stops); nothing otherwise.
+   */
+  async saveVersionIfChanged(): Promise<void> {
+    if (!this.#hasUnversionedChanges) return
+    const content = this.#state.fullState().update
+    if (this.#lastVersionContent && Buffer.compare(content, this.#lastVersionContent) === 0) {
+      this.#hasUnversionedChanges = false
+      return
+    }
+    await this.saveVersion('auto', null)
+  }
+
+  /** Resolves once no update is being written. */
+  settle(): Promise<void> {
+    return this.#pipeline.settled()
+  }
+
+  /** Closes every member's connection with `error` (the document is deleted or replaced). */
+  closeMembers(error: CollabError): void {
+    for (const member of this.#members.values()) member.fail(error)
   }
 
   /**
@@ -273,15 +350,17 @@ export class Room {
 
   /**
    * Waits for every write under way, then compacts the log into one state. Rejects when the
-   * store fails; the room then stays loaded and the caller retries later.
+   * store fails; the room then stays loaded and the caller retries later. `evenWhenEmpty`
+   * writes the state also when there is no log (a document created empty).
    */
-  compactAll(): Promise<void> {
-    return this.#pipeline.compactAll()
+  compactAll(evenWhenEmpty = false): Promise<void> {
+    return this.#pipeline.compactAll(evenWhenEmpty)
   }
 
   /** Frees the document. Only the registry calls this, after a successful `compactAll`. */
   destroy(): void {
     this.#isDestroyed = true
+    clearTimeout(this.#versionTimer)
     this.#pipeline.close()
     this.#state.destroy()
   }
@@ -291,11 +370,47 @@ export class Room {
     return read(this.#state.doc())
   }
 
+  #writeFailed(member: RoomMember, error: unknown): void {
+    this.#guard.writeFailed()
+    this.logger.error({ err: error }, 'could not store an update; it was not relayed')
+    member.fail(
+      new CollabError(
+        'COLLAB_STORE_FAILED',
+        CloseCode.internalError,
+        'the server could not store your update; reconnect to send it again',
+        { cause: error },
+      ),
+    )
+  }
+
   // The checks every update passes before it is written, in order of cost.
-  #admit(update: Uint8Array): void {
+  #admit(update: Uint8Array): UpdateShape {
     const shape = assertWellFormed(update)
     this.#assertFits(update)
     this.#guard.admit(shape, update.length)
+    return shape
+  }
+
+  // A durable change: its authors are recorded, and the next automatic version is due one
+  // interval after the first change since the last version.
+  #changed(origin: Origin, ranges: UpdateShape['ranges'], member: RoomMember | undefined): void {
+    if (this.#isDestroyed) return
+    this.#authorship.record(origin, ranges, () =>
+      member ? this.#presence.announcedNameOf(member) : null,
+    )
+    this.#markUnversioned()
+  }
+
+  #markUnversioned(): void {
+    this.#hasUnversionedChanges = true
+    if (this.#versionTimer || this.#isDestroyed) return
+    this.#versionTimer = setTimeout(() => {
+      this.#versionTimer = undefined
+      this.saveVersionIfChanged().catch((error: unknown) => {
+        this.logger.error({ err: error }, 'could not save an automatic version; retried later')
+      })
+    }, this.#versionIntervalMs)
+    this.#versionTimer.unref()
   }
 
   /**

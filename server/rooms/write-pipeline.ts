@@ -53,6 +53,11 @@ export class WritePipeline {
     return this.#pendingWrites === 0
   }
 
+  /** Entries and bytes of the log written since the last compaction. */
+  get log(): { readonly entries: number; readonly bytes: number } {
+    return { entries: this.#logEntries, bytes: this.#logBytes }
+  }
+
   /** Bytes of the updates being appended: not durable yet, so not in the document state. */
   get pendingBytes(): number {
     return this.#pendingBytes
@@ -89,17 +94,23 @@ export class WritePipeline {
     )
   }
 
-  /**
-   * Waits for every write under way, then compacts the whole log into one state. Rejects when the
-   * store fails; the room then stays loaded and the caller retries later.
-   */
-  async compactAll(): Promise<void> {
+  /** Resolves once no write is under way (each was stored or failed). */
+  async settled(): Promise<void> {
     while (this.#pendingWrites > 0) {
       await new Promise<void>((resolve) => this.#writesSettled.push(resolve))
     }
+  }
+
+  /**
+   * Waits for every write under way, then compacts the whole log into one state. Rejects when the
+   * store fails; the room then stays loaded and the caller retries later. `evenWhenEmpty` writes
+   * the state also when the log is empty: a document that was never written then exists.
+   */
+  async compactAll(evenWhenEmpty = false): Promise<void> {
+    await this.settled()
     // A compaction that finishes may start the next one for entries written in the meantime.
     while (this.#compaction) await this.#compaction
-    if (this.#logEntries > 0 && this.#mayCompact()) await this.#compact()
+    if ((this.#logEntries > 0 || evenWhenEmpty) && this.#mayCompact()) await this.#compact()
   }
 
   // A document that broke, or was built without stored updates Yjs could not apply, is never

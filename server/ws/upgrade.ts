@@ -86,7 +86,7 @@ export async function upgradeToDocument(
     )
   }
   if (context.isDraining()) {
-    registry.release(name)
+    registry.release(name, room)
     return draining()
   }
   const origin: ConnectionOrigin = {
@@ -106,6 +106,6 @@ export async function upgradeToDocument(
     isUpgraded = true
     context.onOpen(webSocket, room, origin)
   })
-  if (!isUpgraded) registry.release(name)
+  if (!isUpgraded) registry.release(name, room)
   return handedOver()
 }

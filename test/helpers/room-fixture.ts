@@ -6,6 +6,7 @@ import type { DocStore } from '../../persistence/store.js'
 import { type CollabObserver, Observers } from '../../server/events.js'
 import { defaultLimits } from '../../server/options.js'
 import { Room, type RoomContext, type RoomLimits } from '../../server/rooms/room.js'
+import { VersionHistory, defaultVersionRetention } from '../../server/rooms/version-history.js'
 import { deferCleanup } from './cleanup.js'
 import { collectLogs } from './collect-logs.js'
 import { RecordedEvents } from './recorded-events.js'
@@ -52,6 +53,7 @@ export async function openRoom(
     store,
     limits: { ...defaultLimits, ...options.limits },
     observers: new Observers([events.observer, ...(options.observers ?? [])], logger),
+    history: new VersionHistory(store, defaultVersionRetention, logger),
     logger,
   }
   const room = await Room.load(options.name ?? 'doc', context)

@@ -161,7 +161,9 @@ test('a flood of 1 MiB updates costs memory and disk in proportion to what was w
   )
   // The issue's figure is 7× at 100 MiB (bench/figures/hostile-figures.ts); at this size the
   // runtime's own slack (V8 collects large buffers late, glibc keeps freed memory) weighs more.
-  assert.ok(peakAbove < 10 * inputBytes, `peak RSS ${peakAbove} above the start`)
+  // The unload also saves a version: a second write of the whole state (7× without, 10.6× with
+  // it on a quiet machine).
+  assert.ok(peakAbove < 13 * inputBytes, `peak RSS ${peakAbove} above the start`)
   assert.ok(written < 7 * inputBytes, `${written} bytes written`)
 
   const fresh = connectProvider(t, server.url, 'flood')

@@ -18,10 +18,13 @@ import {
   Observers,
 } from './events.js'
 import { observerOfHooks } from './hooks.js'
+import { DocumentService } from './documents/document-service.js'
+import type { CollabDocuments } from './documents/documents.js'
 import { createHttpApp } from './http/app.js'
 import { createOriginPolicy } from './http/origins.js'
 import { type RequestAuthContext, authenticateRequest } from './http/request-auth.js'
 import type { ServerStats } from './http/health.js'
+import type { AppBindings } from './http/app-env.js'
 import { refusalErrorOf } from './http/replies.js'
 import { requestPath } from './http/request-path.js'
 import { createStaticFiles } from './http/static-files.js'
@@ -33,6 +36,7 @@ import { type CollabServerOptions, defaultLimits, type ServerLimits } from './op
 import type { Room } from './rooms/room.js'
 import { Revocations } from './revocations.js'
 import { RoomRegistry } from './rooms/room-registry.js'
+import { VersionHistory, defaultVersionRetention } from './rooms/version-history.js'
 import { StoreHealth } from './store-health.js'
 import { Connection } from './ws/connection.js'
 import { startExpirySweep } from './ws/expiry.js'
@@ -44,6 +48,27 @@ import { upgradeToDocument } from './ws/upgrade.js'
 
 export { defaultLimits, type CollabServerOptions, type ServerLimits } from './options.js'
 export type { ServerStats } from './http/health.js'
+export {
+  type Actor,
+  type CollabDocuments,
+  type ContentWrite,
+  type DocumentBackup,
+  type DocumentChange,
+  type DocumentEntry,
+  type DocumentEntryPage,
+  type DocumentInspection,
+  DocumentNotFoundError,
+  type RestoreResult,
+  type VersionContent,
+  VersionNotFoundError,
+  type WriteOptions,
+} from './documents/documents.js'
+export {
+  type DocumentFormats,
+  FormatError,
+  type RenderedDocument,
+} from './documents/document-formats.js'
+export { type VersionRetention, defaultVersionRetention } from './rooms/version-history.js'
 export type { CollabMetrics, MetricsSource } from './metrics.js'
 export { type MessageType, messageTypes, Traffic } from './ws/traffic.js'
 export type { Author, ChangeDetails, CollabHooks, StoreErrorDetails } from './hooks.js'
@@ -92,6 +117,11 @@ export interface CollabServer {
   readonly handleUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void
   stats(): ServerStats
   /**
+   * The documents outside the WebSocket path: listing, reading, server-side writes, versions,
+   * restore, delete and backups (server/documents/documents.ts). Usable without `listen`.
+   */
+  readonly documents: CollabDocuments
+  /**
    * Graceful shutdown (a drain): /readyz turns 503 at once; after `drainDelayMs` new upgrades
    * are refused, every document is written, then clients are closed with 1012 so that they
    * reconnect elsewhere; those still connected after the shutdown timeout are dropped.
@@ -114,10 +144,16 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   if (options.metrics) builtIn.push(options.metrics.observer)
   if (options.hooks) builtIn.push(observerOfHooks(options.hooks))
   const observers = new Observers([...builtIn, ...(options.observers ?? [])], logger)
+  const history = new VersionHistory(
+    options.store,
+    options.versionRetention ?? defaultVersionRetention,
+    logger,
+  )
   const registry = new RoomRegistry(
-    { store: options.store, limits, observers, logger },
+    { store: options.store, limits, observers, history, logger },
     limits.unloadGraceMs,
   )
+  const documents = new DocumentService({ store: options.store, registry, observers })
   const connections = new Set<Connection>()
   /** The connections whose principal's credential expires (server/ws/expiry.ts). */
   const expiring = new Set<Connection>()
@@ -144,7 +180,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       connections.delete(connection)
       expiring.delete(connection)
       observers.notify('connectionClosed', connection.room.name, summary)
-      registry.release(connection.room.name)
+      registry.release(connection.room.name, connection.room)
       if (connections.size === 0) for (const resolve of connectionsGone.splice(0)) resolve()
     },
   }
@@ -211,15 +247,23 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     return response
   }
   options.metrics?.bind({ stats, traffic })
+  const authenticateApiRequest = (request: Request, bindings: AppBindings) =>
+    authenticateRequest(auth, request, admission.clientAddress(bindings.incoming))
   const app = createHttpApp({
     logger,
     stats,
     metrics: options.metrics,
     staticFiles: options.staticDirectory ? createStaticFiles(options.staticDirectory) : undefined,
-    admin: {
-      authenticate: (request, bindings) =>
-        authenticateRequest(auth, request, admission.clientAddress(bindings.incoming)),
-      revokeUser,
+    admin: { authenticate: authenticateApiRequest, revokeUser },
+    documentApi: {
+      documents,
+      formats: options.formats,
+      authenticate: authenticateApiRequest,
+      isAuthenticationOn: options.authenticate !== undefined,
+      isStoreFailing: () => storeHealth.isFailing,
+      maxRequestBytes: limits.maxRequestBytes,
+      checkOrigin: auth.checkOrigin,
+      logger,
     },
     upgradeDocument,
   })
@@ -294,6 +338,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     handleRequest,
     handleUpgrade,
     stats,
+    documents,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject)

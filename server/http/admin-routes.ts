@@ -1,9 +1,9 @@
 // Server-wide operations under /api/admin/, for principals with `isAdmin`: for now, revoking a
 // user's credentials (their open connections are closed with 4403).
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { Principal } from '../auth.js'
 import type { AppEnv } from './app-env.js'
+import { limitBody } from './body-limit.js'
 import { HttpRefusal, refusalResponse } from './replies.js'
 
 /** What the admin routes do; owned by the server. */
@@ -41,14 +41,7 @@ function readRevocation(text: string): { sub: string } | string {
 /** The routes, to mount under /api/admin. */
 export function createAdminRoutes(context: AdminContext): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
-  routes.use(
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () =>
-        refusalResponse(HttpRefusal.payloadTooLarge, `the body is over ${maxBodyBytes} bytes`),
-    }),
-  )
-  routes.post('/revocations', async (c) => {
+  routes.post('/revocations', limitBody(maxBodyBytes), async (c) => {
     const principal = await context.authenticate(c.req.raw, c.env)
     if (principal instanceof Response) return principal
     if (!principal.isAdmin) {

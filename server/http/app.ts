@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { Logger } from '../logger.js'
 import { type AdminContext, createAdminRoutes } from './admin-routes.js'
+import { type DocumentApiContext, createDocumentRoutes } from './document-routes.js'
 import type { CollabMetrics } from '../metrics.js'
 import { type ServerStats, readinessResponse } from './health.js'
 import { HttpRefusal, refusalResponse } from './replies.js'
@@ -20,6 +21,7 @@ export interface HttpAppContext {
   readonly metrics: CollabMetrics | undefined
   readonly staticFiles: StaticFiles | undefined
   readonly admin: AdminContext
+  readonly documentApi: DocumentApiContext
   /** Takes a WebSocket upgrade of a document path (server/ws/upgrade.ts). */
   readonly upgradeDocument: (request: Request, bindings: UpgradeBindings) => Promise<Response>
 }
@@ -53,6 +55,7 @@ export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
     })
   }
   app.route('/api/admin', createAdminRoutes(context.admin))
+  app.route('/api', createDocumentRoutes(context.documentApi))
   if (staticFiles) {
     app.get('*', async (c, next) => {
       const response = await staticFiles.respond(requestPath(c.env.incoming), c.req.raw.headers)

@@ -6,6 +6,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { editorFormats } from '../content/editor-formats.js'
 import { createPrometheusMetrics } from '../metrics/prometheus.js'
 import { openLevelDbStore } from '../persistence/leveldb/store.js'
 import { type CollabHooks, createCollabServer } from '../server/index.js'
@@ -42,10 +43,13 @@ const collab = createCollabServer({
   logger,
   hooks,
   metrics: createPrometheusMetrics(),
+  // The document API's content formats (JSON, HTML, Markdown, text) by the editor's schema.
+  formats: editorFormats,
   staticDirectory: fileURLToPath(new URL('../dist/public', import.meta.url)),
 })
 
-// The app answers its own routes and leaves the rest (probes, /metrics, the editor) to collab.
+// The app answers its own routes and leaves the rest (probes, /metrics, /api/, the editor) to
+// collab.
 const app = createServer((request, response) => {
   if (request.url === '/hello') {
     response.writeHead(200, { 'Content-Type': 'application/json' })

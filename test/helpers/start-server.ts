@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
+import { editorFormats } from '../../content/editor-formats.js'
 import { openLevelDbStore } from '../../persistence/leveldb/store.js'
 import type { DocStore } from '../../persistence/store.js'
 import {
@@ -77,6 +78,7 @@ export async function startServer(
     trustedProxies: options.trustedProxies,
     metrics: options.metrics,
     hooks: options.hooks,
+    formats: editorFormats,
   })
   const address = await server.listen(0, '127.0.0.1')
   let stopped: Promise<void> | undefined

@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { TrustedProxies } from '../server/limits/client-address.js'
 import { defaultLimits, type ServerLimits } from '../server/options.js'
+import { type VersionRetention, defaultVersionRetention } from '../server/index.js'
 import { type LogLevel, logLevels } from '../server/logger.js'
-import { parseCount } from './flag-values.js'
+import { parseCount, parseVersionRetention } from './flag-values.js'
 import { connectionsWithinOpenFiles, readOpenFileLimit } from './open-file-limit.js'
 import { type SecurityConfig, addSecurityOptions, readSecurityConfig } from './security-config.js'
 import { type WebhookConfig, addWebhookOptions, readWebhookConfig } from './webhook-config.js'
@@ -23,9 +24,14 @@ export interface Config {
   security: SecurityConfig
   /** Serve Prometheus metrics at GET /metrics (--metrics). */
   metrics: boolean
+  /** How long automatic and restore versions are kept (--version-retention). */
+  versionRetention: VersionRetention
   /** Where document events are POSTed; null: webhooks are off. */
   webhooks: WebhookConfig | null
 }
+
+/** Where the server keeps its documents unless --data / DATA_DIR say otherwise. */
+export const defaultDataDirectory = './data'
 
 /** A configuration the process cannot start with; main prints the message and exits 2. */
 export class ConfigError extends Error {
@@ -242,6 +248,20 @@ const limitOptions: ReadonlyArray<[keyof ServerLimits, Option]> = (
       parseCount,
     ],
     [
+      'versionIntervalMs',
+      '--version-interval-ms <ms>',
+      'VERSION_INTERVAL_MS',
+      'while a document is edited, save an automatic version this long after its first change since the last one',
+      parseCount,
+    ],
+    [
+      'maxRequestBytes',
+      '--max-request-bytes <size>',
+      'MAX_REQUEST_BYTES',
+      'largest request body of the document API (larger: HTTP 413)',
+      parseBytes,
+    ],
+    [
       'maxRoomAwarenessBytes',
       '--max-room-awareness-bytes <size>',
       'MAX_ROOM_AWARENESS_BYTES',
@@ -278,7 +298,9 @@ function buildProgram(): Command {
         .default('localhost'),
     )
     .addOption(
-      new Option('--data <dir>', 'LevelDB data directory').env('DATA_DIR').default('./data'),
+      new Option('--data <dir>', 'LevelDB data directory')
+        .env('DATA_DIR')
+        .default(defaultDataDirectory),
     )
     .addOption(
       new Option('--log-level <level>', 'log level')
@@ -307,6 +329,15 @@ function buildProgram(): Command {
       .argParser(parseProxyRanges),
   )
   program.addOption(
+    new Option(
+      '--version-retention <age|count>',
+      'keep automatic and restore versions this long (30d, 12h, 2w) or this many (50); named versions stay until deleted',
+    )
+      .env('VERSION_RETENTION')
+      .default(defaultVersionRetention, '30d')
+      .argParser(parseVersionRetention),
+  )
+  program.addOption(
     new Option('--metrics [bool]', 'serve Prometheus metrics at GET /metrics')
       .env('METRICS')
       .default(true)
@@ -315,6 +346,11 @@ function buildProgram(): Command {
   )
   addSecurityOptions(program)
   addWebhookOptions(program)
+  program.addHelpText(
+    'after',
+    '\nCommands (collab-server <command> --help): token, list, export, import, versions, restore,\n' +
+      'inspect, compact, backup, restore-backup. Without one, collab-server runs the server.',
+  )
   return program.helpOption('-h, --help', 'show this help').showHelpAfterError(false).exitOverride()
 }
 
@@ -375,6 +411,7 @@ export function parseCommandLine(
       syncWrites: value('fsync'),
       limits,
       trustedProxies: value('trustProxy'),
+      versionRetention: value('versionRetention'),
       security,
       metrics: value('metrics'),
       webhooks,

@@ -1,12 +1,15 @@
 // The collab-server command: configuration → LevelDB store → security → server → signals, or
-// `collab-server token …`. The composition root: the only place that picks the concrete adapters.
+// `collab-server token …`, or a document command (`list`, `backup`, …: cli/documents/). The
+// composition root: the only place that picks the concrete adapters.
 import { fileURLToPath } from 'node:url'
+import { editorFormats } from '../content/editor-formats.js'
 import { createPrometheusMetrics } from '../metrics/prometheus.js'
 import { openLevelDbStore } from '../persistence/leveldb/store.js'
 import { createCollabServer } from '../server/index.js'
 import { createLogger } from '../server/logger.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { ConfigError, parseCommandLine } from './config.js'
+import { documentCommands, runDocumentCommand } from './documents/run-document-command.js'
 import { prepareSecurity } from './security.js'
 import { handleShutdownSignals } from './shutdown-signals.js'
 import { runTokenCommand } from './token-command.js'
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
       throw error
     }
   }
+  const documentCommand = documentCommands.get(args[0] ?? '')
+  if (documentCommand) process.exit(await runDocumentCommand(documentCommand, args.slice(1)))
   let parsed
   try {
     parsed = parseCommandLine(args, print)
@@ -79,6 +84,8 @@ async function main(): Promise<void> {
     }),
     ...(webhooks && { hooks: webhooks.hooks }),
     trustedProxies: config.trustedProxies,
+    formats: editorFormats,
+    versionRetention: config.versionRetention,
     ...security.options,
     // Built by scripts/build.mjs; the same path from cli/main.ts and from the bundled dist/cli.js.
     staticDirectory: fileURLToPath(new URL('../dist/public', import.meta.url)),

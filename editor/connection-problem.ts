@@ -7,9 +7,15 @@ import { CloseCode } from '../protocol/close-codes.js'
  * `forbidden`: the server closed with 4403 (access withdrawn). `session-expired`: 4401 and no
  * `getToken` to renew the token. `document-too-large`: 4413, the last change would have grown
  * the document past its limit. `rate-limited`: 4429. `token-failed`: `getToken` rejected.
+ * `document-deleted`: 4410, the document was deleted (or replaced from a backup).
  */
 export type ConnectionProblemKind =
-  'forbidden' | 'session-expired' | 'document-too-large' | 'rate-limited' | 'token-failed'
+  | 'forbidden'
+  | 'session-expired'
+  | 'document-too-large'
+  | 'rate-limited'
+  | 'token-failed'
+  | 'document-deleted'
 
 /** Something about the connection the user has to know, beyond its status. */
 export interface ConnectionProblem {
@@ -57,6 +63,13 @@ export const connectionProblems = {
     message: 'Too many changes at once; reconnecting…',
     isRetrying: true,
     closeCode: CloseCode.rateLimited,
+  },
+  // Reconnecting would create the document anew from what this editor holds.
+  documentDeleted: {
+    kind: 'document-deleted',
+    message: 'This document was deleted; reload to start a new one under this name',
+    isRetrying: false,
+    closeCode: CloseCode.documentDeleted,
   },
   tokenFailed: {
     kind: 'token-failed',

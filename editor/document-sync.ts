@@ -181,6 +181,10 @@ export function syncDocument(doc: Y.Doc, options: SyncOptions): DocumentSync {
     switch (code) {
       case CloseCode.forbidden:
         return stop(connectionProblems.forbidden)
+      case CloseCode.documentDeleted:
+        // The cache would bring the deleted content back on the next load.
+        void cache?.clearData()
+        return stop(connectionProblems.documentDeleted)
       case CloseCode.credentialsExpired:
         if (!getToken) return stop(connectionProblems.sessionExpired)
         break

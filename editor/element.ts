@@ -6,6 +6,7 @@ import { type CollabEditor, createEditor, type EditorEvents } from './index.js'
 /** Attributes the element reads; changing one re-creates the editor. */
 const elementAttributes = [
   'server',
+  'api-url',
   'document',
   'user-name',
   'user-color',
@@ -98,6 +99,7 @@ export function createCollabEditorElementClass(
       try {
         this.#editor = createEditor(this, {
           serverUrl: this.getAttribute('server') ?? config.defaultServerUrl,
+          apiUrl: this.getAttribute('api-url') ?? undefined,
           document: this.getAttribute('document') ?? '',
           user: {
             name: this.getAttribute('user-name') || undefined,

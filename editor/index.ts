@@ -17,8 +17,11 @@ import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { validateRoomName } from '../protocol/room-name.js'
 import type { ConnectionProblem } from './connection-problem.js'
+import { createDocumentActions } from './document-actions.js'
+import { createDocumentApi, normalizeApiUrl } from './document-api.js'
 import { type ConnectionStatus, syncDocument, normalizeServerUrl } from './document-sync.js'
 import { Emitter } from './emitter.js'
+import { fragmentName } from './fragment-name.js'
 import { buildInputRules, buildKeymaps } from './plugins.js'
 import {
   listPresentUsers,
@@ -37,21 +40,24 @@ import { trackUnsavedChanges } from './unsaved-changes.js'
 export type { ConnectionProblem, ConnectionProblemKind } from './connection-problem.js'
 export type { ConnectionStatus } from './document-sync.js'
 export type { PresentUser, UserIdentity } from './presence.js'
+export { fragmentName } from './fragment-name.js'
 export { editorSchema } from './schema.js'
-
-/** Name of the Y.XmlFragment in the Y.Doc that holds the ProseMirror document. */
-export const fragmentName = 'prosemirror'
 
 /** Options of `createEditor`. */
 export interface EditorOptions {
   /** The collab server, `ws://host:port` or `wss://…` (`http(s)://` is accepted too). */
   serverUrl: string
+  /**
+   * The server's HTTP API (versions, exports), `http://host:port` or `https://…`. Default: the
+   * server URL over http(s) instead of ws(s).
+   */
+  apiUrl?: string
   /** The document (room) name: 1–255 characters, no control characters. */
   document: string
   /** How others see this user; a random friendly name and colour fill what is missing. */
   user?: Partial<UserIdentity>
   /** Sent as the `token` query parameter of the WebSocket URL (of the first connection, when
-   * `getToken` is given too). */
+   * `getToken` is given too), and with API calls as a bearer token while the WebSocket uses it. */
   token?: string
   /**
    * Called for a fresh token before every connection attempt (the first, unless `token` is
@@ -106,10 +112,11 @@ export interface CollabEditor {
 
 /**
  * Mounts a collaborative editor at the end of `container`. Throws RangeError for a bad server
- * URL, document name, user colour or a `getToken` that is not a function.
+ * or API URL, document name, user colour or a `getToken` that is not a function.
  */
 export function createEditor(container: HTMLElement, options: EditorOptions): CollabEditor {
   const serverUrl = normalizeServerUrl(options.serverUrl)
+  const apiUrl = normalizeApiUrl(options.apiUrl ?? serverUrl)
   const room = validateRoomName(options.document)
   if (!room.ok) throw new RangeError(room.reason)
   const user = normalizeUser({
@@ -129,12 +136,14 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
   const toolbar = document.createElement('div')
   toolbar.className = 'collab-editor-toolbar'
   toolbar.setAttribute('role', 'toolbar')
-  const body = document.createElement('div')
+  const main = document.createElement('div')
+  main.className = 'collab-editor-main'
+  const body = main.appendChild(document.createElement('div'))
   body.className = 'collab-editor-body'
   const statusBar = createStatusBar()
   const notice = createProblemNotice()
   if (!isReadOnlyOption) root.append(toolbar)
-  root.append(notice.element, body, statusBar.element)
+  root.append(notice.element, main, statusBar.element)
 
   const fragment = doc.getXmlFragment(fragmentName)
   const plugins = [
@@ -167,6 +176,19 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
     maxBackoffMs: options.maxBackoffMs ?? 5000,
   })
   const { provider } = sync
+  // The document group follows the formatting groups the toolbar plugin has just rendered.
+  const actions = isReadOnlyOption
+    ? undefined
+    : createDocumentActions({
+        api: createDocumentApi({
+          apiUrl,
+          document: room.name,
+          token: () => provider.params.token,
+        }),
+        documentName: room.name,
+        host: main,
+      })
+  if (actions) toolbar.append(actions.element)
 
   const events = new Emitter<EditorEvents>()
   let isSynced = false
@@ -185,6 +207,7 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
     if (!isEditable()) {
       if (view.editable) view.setProps({ editable: () => false })
       toolbar.remove()
+      actions?.close()
     }
   }
   const showStatus = (status: ConnectionStatus): void => {
@@ -243,6 +266,7 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Co
       isDestroyed = true
       awareness.off('change', showUsers)
       events.clear()
+      actions?.destroy()
       view.destroy()
       sync.destroy()
       doc.destroy()

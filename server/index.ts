@@ -153,7 +153,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     { store: options.store, limits, observers, history, logger },
     limits.unloadGraceMs,
   )
-  const documents = new DocumentService({ store: options.store, registry, observers })
+  const documents = new DocumentService({ store: options.store, registry, history, observers })
   const connections = new Set<Connection>()
   /** The connections whose principal's credential expires (server/ws/expiry.ts). */
   const expiring = new Set<Connection>()

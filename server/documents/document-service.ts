@@ -13,6 +13,7 @@ import type {
 import type { Observers, Origin } from '../events.js'
 import { Room } from '../rooms/room.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
+import type { VersionHistory } from '../rooms/version-history.js'
 import {
   type Actor,
   type CollabDocuments,
@@ -74,6 +75,7 @@ function deletedContent(doc: Y.Doc): { items: number; length: number } {
 export interface DocumentServiceContext {
   readonly store: DocStore
   readonly registry: RoomRegistry
+  readonly history: VersionHistory
   readonly observers: Observers
 }
 
@@ -81,6 +83,7 @@ export interface DocumentServiceContext {
 export class DocumentService implements CollabDocuments {
   readonly #store: DocStore
   readonly #registry: RoomRegistry
+  readonly #history: VersionHistory
   readonly #observers: Observers
   /** The last operation queued per document; each waits for the one before it. */
   readonly #queues = new Map<string, Promise<unknown>>()
@@ -88,6 +91,7 @@ export class DocumentService implements CollabDocuments {
   constructor(context: DocumentServiceContext) {
     this.#store = context.store
     this.#registry = context.registry
+    this.#history = context.history
     this.#observers = context.observers
   }
 
@@ -166,6 +170,7 @@ export class DocumentService implements CollabDocuments {
   delete(name: string, actor: Actor): Promise<void> {
     return this.#existing(name, async () => {
       await this.#registry.withClosed(name, deleted(), () => this.#store.deleteDocument(name))
+      this.#history.forget(name)
       this.#observers.notify('deleted', name, apiOrigin(actor))
     })
   }
@@ -182,6 +187,12 @@ export class DocumentService implements CollabDocuments {
 
   version(name: string, id: string): Promise<VersionContent> {
     return this.#existing(name, () => this.#version(name, id))
+  }
+
+  deleteVersion(name: string, id: string): Promise<void> {
+    return this.#existing(name, async () => {
+      if (!(await this.#history.delete(name, id))) throw new VersionNotFoundError(name, id)
+    })
   }
 
   readVersion<T>(name: string, id: string, read: (doc: Y.Doc) => T): Promise<T> {
@@ -271,6 +282,7 @@ export class DocumentService implements CollabDocuments {
         for (const { info, content } of backup.versions) {
           await this.#store.putVersion(name, info, content)
         }
+        this.#history.forget(name)
       }),
     )
   }
@@ -315,10 +327,9 @@ export class DocumentService implements CollabDocuments {
   }
 
   async #version(name: string, id: string): Promise<VersionContent> {
-    const info = (await this.#store.listVersions(name)).find((version) => version.id === id)
-    const content = info && (await this.#store.readVersion(name, id))
-    if (!info || !content) throw new VersionNotFoundError(name, id)
-    return { info, content }
+    const version = await this.#history.read(name, id)
+    if (!version) throw new VersionNotFoundError(name, id)
+    return version
   }
 
   // An operation on a document that must exist: rejects with DocumentNotFoundError otherwise.

@@ -70,11 +70,17 @@ export interface DocumentInspection {
 /** A saved version, with its content. */
 export interface VersionContent {
   readonly info: VersionInfo
-  /** A Yjs update (v1) of the whole document as it was. */
+  /**
+   * A Yjs update (v1). From `version`: the whole document as it was. In a DocumentBackup: as
+   * the store keeps it, a link of the chain (server/rooms/version-history.ts).
+   */
   readonly content: Uint8Array
 }
 
-/** A whole document, for a backup: its state, metadata and every version. */
+/**
+ * A whole document, for a backup: its state, metadata and every version as the store keeps it
+ * (the oldest a whole state, each later one what changed since the one before it).
+ */
 export interface DocumentBackup {
   readonly name: string
   readonly createdAtMs: number
@@ -137,6 +143,11 @@ export interface CollabDocuments {
   saveVersion(name: string, versionName: string): Promise<VersionInfo>
   /** A version's content; rejects with a VersionNotFoundError when there is none with `id`. */
   version(name: string, id: string): Promise<VersionContent>
+  /**
+   * Removes version `id` (what it changed stays in the versions after it); rejects with a
+   * VersionNotFoundError when there is none with `id`.
+   */
+  deleteVersion(name: string, id: string): Promise<void>
   /** Runs `read` on version `id` of the document (it must not change it). */
   readVersion<T>(name: string, id: string, read: (doc: Y.Doc) => T): Promise<T>
   /**

@@ -406,6 +406,25 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
 
   routes.openapi(
     createRoute({
+      method: 'delete',
+      path: '/documents/{name}/versions/{id}',
+      summary: 'Delete a version',
+      description:
+        'What it changed stays in the versions after it; named versions are kept until deleted so.',
+      request: { params: VersionParams },
+      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404, 503) },
+    }),
+    (c) => {
+      const { name: rawName, id } = c.req.valid('param')
+      return handle(c, rawName, 'admin', async (name) => {
+        await documents.deleteVersion(name, id)
+        return c.body(null, 204)
+      })
+    },
+  )
+
+  routes.openapi(
+    createRoute({
       method: 'post',
       path: '/documents/{name}/versions/{id}/restore',
       summary: 'Restore a version',

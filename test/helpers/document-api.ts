@@ -1,87 +1,10 @@
-// The document HTTP API in tests: a real server (LevelDB in a temp dir, the editor's formats) and
-// requests against /api/ with fetch, with the replies' JSON typed as the contract describes it.
+// The document HTTP API in tests: requests against /api/ of a real server (start-server.ts) with
+// fetch, with the replies' JSON typed as the contract describes it, and tokens for its JWT checks.
 import assert from 'node:assert/strict'
-import type { TestContext } from 'node:test'
 import * as Y from 'yjs'
 import { createJwtAuthenticator } from '../../auth/jwt-authenticator.js'
 import { type MintTokenOptions, mintToken } from '../../auth/mint-token.js'
-import { editorFormats } from '../../content/editor-formats.js'
-import { openLevelDbStore } from '../../persistence/leveldb/store.js'
-import type { DocStore } from '../../persistence/store.js'
-import {
-  type Authenticate,
-  type CollabServer,
-  createCollabServer,
-  type ServerLimits,
-  type VersionRetention,
-} from '../../server/index.js'
-import { deferCleanup } from './cleanup.js'
-import { collectLogs } from './collect-logs.js'
-import { RecordedEvents } from './recorded-events.js'
-import { makeTempDir } from './tmp-dir.js'
-
-/** A server with the document API, running in this process. */
-export interface ApiServer {
-  server: CollabServer
-  store: DocStore
-  dataDirectory: string
-  /** The WebSocket URL, for providers. */
-  url: string
-  port: number
-  logs: Array<Record<string, unknown>>
-  events: RecordedEvents
-  /** Closes server and store (also done after the test). */
-  stop(): Promise<void>
-}
-
-/** Options of `startApiServer`. */
-export interface ApiServerOptions {
-  /** Reuse a data directory (a restart); a new temporary one otherwise. */
-  dataDirectory?: string
-  limits?: Partial<ServerLimits>
-  authenticate?: Authenticate
-  versionRetention?: VersionRetention
-  /** Wraps the real store, e.g. to fail one call (test/helpers/store-wrapper.ts). */
-  wrapStore?: (store: DocStore) => DocStore
-}
-
-/**
- * Starts a server on 127.0.0.1 with a free port, a real LevelDB store and the editor's formats.
- * Documents unload 50 ms after their last client left unless `limits` say otherwise.
- */
-export async function startApiServer(
-  t: TestContext,
-  options: ApiServerOptions = {},
-): Promise<ApiServer> {
-  const dataDirectory = options.dataDirectory ?? (await makeTempDir(t))
-  const realStore = await openLevelDbStore({ directory: dataDirectory })
-  const store = options.wrapStore ? options.wrapStore(realStore) : realStore
-  const { logger, logs } = collectLogs()
-  const events = new RecordedEvents()
-  const server = createCollabServer({
-    store,
-    logger,
-    limits: { unloadGraceMs: 50, ...options.limits },
-    authenticate: options.authenticate,
-    observers: [events.observer],
-    formats: editorFormats,
-    versionRetention: options.versionRetention,
-  })
-  const { port } = await server.listen(0, '127.0.0.1')
-  let stopped: Promise<void> | undefined
-  const stop = (): Promise<void> => (stopped ??= server.close().then(() => realStore.close()))
-  deferCleanup(t, stop)
-  return {
-    server,
-    store,
-    dataDirectory,
-    url: `ws://127.0.0.1:${port}`,
-    port,
-    logs,
-    events,
-    stop,
-  }
-}
+import type { Authenticate } from '../../server/index.js'
 
 const jwtSecret = 'document-api-test-secret'
 

@@ -54,9 +54,13 @@ export interface StartServerOptions {
   trustedProxies?: readonly string[]
   metrics?: CollabServerOptions['metrics']
   hooks?: CollabServerOptions['hooks']
+  versionRetention?: CollabServerOptions['versionRetention']
 }
 
-/** Starts a server on 127.0.0.1 with a free port and a real LevelDB store. */
+/**
+ * Starts a server on 127.0.0.1 with a free port, a real LevelDB store and the editor's content
+ * formats. Documents unload 50 ms after their last client left unless `limits` say otherwise.
+ */
 export async function startServer(
   t: TestContext,
   options: StartServerOptions = {},
@@ -79,6 +83,7 @@ export async function startServer(
     metrics: options.metrics,
     hooks: options.hooks,
     formats: editorFormats,
+    versionRetention: options.versionRetention,
   })
   const address = await server.listen(0, '127.0.0.1')
   let stopped: Promise<void> | undefined

@@ -17,8 +17,8 @@ import {
   jsonOf,
   putContent,
   request,
-  startApiServer,
 } from '../helpers/document-api.js'
+import { startServer } from '../helpers/start-server.js'
 import { listItem, paragraph, text } from '../helpers/prosemirror-json.js'
 import { until } from '../helpers/until.js'
 
@@ -80,7 +80,7 @@ async function list(server: { port: number }, query = ''): Promise<DocumentListJ
 }
 
 test('lists documents in name order, by prefix, in pages the cursor continues, with connections', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   for (const name of ['team/c', 'team/a', 'other', 'team/b']) {
     assert.equal((await putContent(server, name, 'text', name)).status, 201)
   }
@@ -122,7 +122,7 @@ test('lists documents in name order, by prefix, in pages the cursor continues, w
 })
 
 test('a document never written has no entry, content or versions, and opening it does not write it', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const path = documentPath('never')
   const calls: Array<[string, string]> = [
     ['GET', path],
@@ -148,7 +148,7 @@ test('a document never written has no entry, content or versions, and opening it
 })
 
 test('content round-trips through PUT and GET in json, html, markdown and text', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const json = JSON.stringify(notes)
   assert.equal((await putContent(server, 'in-json', 'json', json)).status, 201)
   assert.deepEqual(await jsonContentOf(server, 'in-json'), asJson(notes))
@@ -184,7 +184,7 @@ test('content round-trips through PUT and GET in json, html, markdown and text',
 })
 
 test('yjs content is the whole state as a Yjs update, and a PUT of it seeds another document', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   await putContent(server, 'source', 'json', JSON.stringify(notes))
   const state = await request(server, 'GET', `${documentPath('source')}/content?format=yjs`)
   assert.equal(state.status, 200)
@@ -204,7 +204,7 @@ test('yjs content is the whole state as a Yjs update, and a PUT of it seeds anot
 })
 
 test('PUT answers 201 when it created the document and 200 after', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const created = await putContent(server, 'fresh', 'text', 'first')
   assert.deepEqual(jsonOf(created, 201), { name: 'fresh', created: true })
   const replaced = await putContent(server, 'fresh', 'text', 'second')
@@ -217,7 +217,7 @@ test('PUT answers 201 when it created the document and 200 after', async (t) => 
 })
 
 test('a PUT of empty content creates an empty document that GET then finds', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const reply = await putContent(server, 'empty', 'text', '')
   assert.deepEqual(jsonOf(reply, 201), { name: 'empty', created: true })
   const entry = await request(server, 'GET', documentPath('empty'))
@@ -226,7 +226,7 @@ test('a PUT of empty content creates an empty document that GET then finds', asy
 })
 
 test('PUT with format=yjs merges the update into the document instead of replacing it', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   await putContent(server, 'merged', 'text', 'first')
   const state = (await request(server, 'GET', `${documentPath('merged')}/content?format=yjs`)).bytes
   const local = new Y.Doc()
@@ -256,7 +256,7 @@ test('PUT with format=yjs merges the update into the document instead of replaci
 })
 
 test('a PUT reaches two connected stock clients at once and keeps the paragraphs it leaves unchanged', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const a = connectProvider(t, server.url, 'live')
   const b = connectProvider(t, server.url, 'live')
   await Promise.all([waitSynced(a), waitSynced(b)])
@@ -313,7 +313,7 @@ async function seedConcurrently(server: { port: number }, name: string): Promise
 }
 
 test('twenty concurrent If-None-Match: * PUTs seed the document once: one 201, nineteen 412', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const winner = await seedConcurrently(server, 'seeded')
   assert.equal(await contentOf(server, 'seeded', 'text'), `seed ${winner}`)
   const again = await putContent(server, 'seeded', 'text', 'late', {
@@ -325,7 +325,7 @@ test('twenty concurrent If-None-Match: * PUTs seed the document once: one 201, n
 })
 
 test('If-None-Match: * seeds once while a stock client connects to the same document', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const provider = connectProvider(t, server.url, 'joined')
   const winner = await seedConcurrently(server, 'joined')
   await waitSynced(provider)
@@ -337,7 +337,7 @@ test('If-None-Match: * seeds once while a stock client connects to the same docu
 })
 
 test('If-None-Match: * seeds a document that exists but was emptied', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   await putContent(server, 'emptied', 'text', 'something')
   assert.equal((await putContent(server, 'emptied', 'json', '')).status, 200)
   assert.equal(await contentOf(server, 'emptied', 'text'), '')
@@ -349,7 +349,7 @@ test('If-None-Match: * seeds a document that exists but was emptied', async (t) 
 })
 
 test("a name with '/' sent as %2F is the document the WebSocket path /a/b opens", async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const provider = connectProvider(t, server.url, 'a/b')
   await waitSynced(provider)
   appendParagraphs(provider.doc, 'from the socket')
@@ -375,7 +375,7 @@ test("a name with '/' sent as %2F is the document the WebSocket path /a/b opens"
 })
 
 test('refuses a bad document name with 400 COLLAB_BAD_DOCUMENT_NAME', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const longest = 'x'.repeat(255)
   assert.equal((await putContent(server, longest, 'text', 'fits')).status, 201)
   for (const segment of [encodeURIComponent('x'.repeat(256)), '%01', 'a%00b', '%7F']) {
@@ -396,7 +396,7 @@ test('refuses a bad document name with 400 COLLAB_BAD_DOCUMENT_NAME', async (t) 
 })
 
 test('refuses malformed percent-encoding in a document name with 400 COLLAB_BAD_DOCUMENT_NAME', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   for (const segment of ['%E0%A4%A', 'a%ZZ', '%C3']) {
     const reply = await request(server, 'PUT', `/api/documents/${segment}/content?format=text`, {
       body: 'x',
@@ -407,7 +407,7 @@ test('refuses malformed percent-encoding in a document name with 400 COLLAB_BAD_
 })
 
 test('refuses an unknown format with 400, naming the formats it knows, and writes nothing', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const put = await putContent(server, 'doc', 'pdf', 'x')
   const reason = assertRefusal(put, 400, 'COLLAB_BAD_REQUEST')
   for (const format of ['yjs', 'json', 'html', 'markdown', 'text']) {
@@ -420,7 +420,7 @@ test('refuses an unknown format with 400, naming the formats it knows, and write
 })
 
 test('refuses malformed JSON and Yjs bodies with 400 COLLAB_BAD_CONTENT and writes nothing', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const valid = new Y.Doc()
   t.after(() => valid.destroy())
   appendParagraphs(valid, 'valid')
@@ -459,7 +459,7 @@ function chunked(chunks: number, bytes: number): ReadableStream<Uint8Array> {
 }
 
 test('refuses a body over maxRequestBytes with 413, with a Content-Length or chunked', async (t) => {
-  const server = await startApiServer(t, { limits: { maxRequestBytes: 1024 } })
+  const server = await startServer(t, { limits: { maxRequestBytes: 1024 } })
   assert.equal((await putContent(server, 'limited', 'text', 'a'.repeat(1024))).status, 201)
   const declared = await putContent(server, 'limited', 'text', 'b'.repeat(1025))
   assert.match(assertRefusal(declared, 413, 'COLLAB_PAYLOAD_TOO_LARGE'), /1024 bytes/)
@@ -480,7 +480,7 @@ test('refuses a body over maxRequestBytes with 413, with a Content-Length or chu
 })
 
 test('GET /api/openapi.json is an OpenAPI document whose paths are the API’s', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const reply = await request(server, 'GET', '/api/openapi.json')
   const spec = jsonOf<{
     openapi: string

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import * as Y from 'yjs'
 import {
-  type ApiServer,
   type DocumentListJson,
   type VersionJson,
   assertRefusal,
@@ -16,9 +15,9 @@ import {
   putContent,
   request,
   saveNamedVersion,
-  startApiServer,
   tokenFor,
 } from '../helpers/document-api.js'
+import { type TestServer, startServer } from '../helpers/start-server.js'
 
 interface Tokens {
   writer: string
@@ -31,8 +30,8 @@ interface Tokens {
 async function setUp(
   t: TestContext,
   names: string[] = [],
-): Promise<{ server: ApiServer; tokens: Tokens }> {
-  const server = await startApiServer(t, { authenticate: await jwtAuthenticator() })
+): Promise<{ server: TestServer; tokens: Tokens }> {
+  const server = await startServer(t, { authenticate: await jwtAuthenticator() })
   const tokens = {
     writer: await tokenFor({ sub: 'writer', docs: { 'team/*': 'write' } }),
     reader: await tokenFor({ sub: 'reader', docs: { 'team/*': 'read' } }),
@@ -141,7 +140,7 @@ test('a token without access to a document gets 403 for it, whether it exists or
 
 const names = ['other/x', 'secret', 'team/a', 'team/b']
 
-async function listAs(server: ApiServer, token: string, query = ''): Promise<DocumentListJson> {
+async function listAs(server: TestServer, token: string, query = ''): Promise<DocumentListJson> {
   return jsonOf<DocumentListJson>(
     await request(server, 'GET', `/api/documents${query}`, { token }),
     200,

@@ -16,9 +16,9 @@ import {
   putContent,
   request,
   saveNamedVersion,
-  startApiServer,
   versionsOf,
 } from '../helpers/document-api.js'
+import { startServer } from '../helpers/start-server.js'
 import { holdsFor } from '../helpers/holds-for.js'
 import { until } from '../helpers/until.js'
 
@@ -30,7 +30,7 @@ function closeOf(provider: WebsocketProvider): () => { code: number; reason: str
 }
 
 test('DELETE answers 204 and closes connected clients with 4410 for good', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   await putContent(server, 'doomed', 'text', 'to be deleted')
   const a = connectProvider(t, server.url, 'doomed')
   const b = connectProvider(t, server.url, 'doomed')
@@ -56,7 +56,7 @@ test('DELETE answers 204 and closes connected clients with 4410 for good', async
 })
 
 test('after a DELETE the entry, content, versions and the document list know it no more', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   await putContent(server, 'gone', 'text', 'old content')
   await saveNamedVersion(server, 'gone', 'kept until deleted')
   await putContent(server, 'other', 'text', 'stays')
@@ -81,7 +81,7 @@ test('after a DELETE the entry, content, versions and the document list know it 
 })
 
 test('a client connecting after a DELETE starts from an empty document', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const before = connectProvider(t, server.url, 'renewed')
   await waitSynced(before)
   appendParagraphs(before.doc, 'written by a client')
@@ -104,7 +104,7 @@ test('a client connecting after a DELETE starts from an empty document', async (
 })
 
 test('a deleted document can be written again, with none of its old versions', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   await putContent(server, 'again', 'text', 'first life')
   const old = await saveNamedVersion(server, 'again', 'first')
   assert.equal((await request(server, 'DELETE', documentPath('again'))).status, 204)
@@ -128,7 +128,7 @@ test('a deleted document can be written again, with none of its old versions', a
 
 test('a DELETE while a client edits leaves no automatic version behind', async (t) => {
   const interval = 150
-  const server = await startApiServer(t, { limits: { versionIntervalMs: interval } })
+  const server = await startServer(t, { limits: { versionIntervalMs: interval } })
   const client = connectProvider(t, server.url, 'busy')
   const closed = closeOf(client)
   await waitSynced(client)

@@ -7,7 +7,6 @@ import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { connectProvider, waitSynced } from '../helpers/client.js'
 import {
-  type ApiServer,
   type AuthorJson,
   type VersionJson,
   appendParagraphs,
@@ -20,12 +19,12 @@ import {
   putContent,
   request,
   saveNamedVersion,
-  startApiServer,
   textOrNull,
   tokenFor,
   versionContentOf,
   versionsOf,
 } from '../helpers/document-api.js'
+import { type TestServer, startServer } from '../helpers/start-server.js'
 import { holdsFor } from '../helpers/holds-for.js'
 import { wrapStore } from '../helpers/store-wrapper.js'
 import { until } from '../helpers/until.js'
@@ -36,7 +35,7 @@ const intervalMs = 200
 /** A stock client of `name` announcing `user` in its awareness, synced. */
 async function joinAs(
   t: Parameters<typeof connectProvider>[0],
-  server: ApiServer,
+  server: TestServer,
   name: string,
   user: Record<string, unknown> | null,
   params?: Record<string, string>,
@@ -48,7 +47,7 @@ async function joinAs(
 }
 
 /** Waits until the server's document reads as `text`. */
-function untilText(server: ApiServer, name: string, text: string): Promise<void> {
+function untilText(server: TestServer, name: string, text: string): Promise<void> {
   return until(async () => (await textOrNull(server, name)) === text, {
     what: `${name} to read ${JSON.stringify(text)}`,
   })
@@ -56,7 +55,7 @@ function untilText(server: ApiServer, name: string, text: string): Promise<void>
 
 /** Waits until the document has `count` versions and returns them, newest first. */
 async function untilVersions(
-  server: ApiServer,
+  server: TestServer,
   name: string,
   count: number,
 ): Promise<VersionJson[]> {
@@ -78,7 +77,7 @@ const byUser = (a: AuthorJson, b: AuthorJson): number =>
   (a.userId ?? a.name ?? '').localeCompare(b.userId ?? b.name ?? '')
 
 test('while a client edits, an automatic version is saved one interval after the first change', async (t) => {
-  const server = await startApiServer(t, { limits: { versionIntervalMs: intervalMs } })
+  const server = await startServer(t, { limits: { versionIntervalMs: intervalMs } })
   const client = await joinAs(t, server, 'edited', { name: 'Ann' })
   const author = { userId: null, name: 'Ann', verified: false, clientIds: [client.doc.clientID] }
 
@@ -104,11 +103,17 @@ test('while a client edits, an automatic version is saved one interval after the
   assert.ok(Date.parse(second.createdAt) - secondEditAtMs >= intervalMs - 2)
   assert.deepEqual(second.authors, [author], 'the authors since the version before')
   assert.equal(await versionContentOf(server, 'edited', second.id, 'text'), 'one\n\ntwo')
-  assert.ok(second.bytes > first!.bytes)
+  // Stored as what changed since the first: smaller than the whole document it reads as.
+  const whole = await request(
+    server,
+    'GET',
+    `${documentPath('edited')}/versions/${second.id}/content?format=yjs`,
+  )
+  assert.ok(second.bytes > 0 && second.bytes < whole.bytes.length, `${second.bytes} bytes stored`)
 })
 
 test('no automatic version is saved while nothing changes, nor when the unchanged document unloads', async (t) => {
-  const server = await startApiServer(t, { limits: { versionIntervalMs: intervalMs } })
+  const server = await startServer(t, { limits: { versionIntervalMs: intervalMs } })
   const client = await joinAs(t, server, 'idle', { name: 'Ann' })
   appendParagraphs(client.doc, 'written once')
   const versions = await untilVersions(server, 'idle', 1)
@@ -136,7 +141,7 @@ test('no automatic version is saved while nothing changes, nor when the unchange
 })
 
 test('a version is saved when the document unloads after its last client left', async (t) => {
-  const server = await startApiServer(t, { limits: { versionIntervalMs: 60_000 } })
+  const server = await startServer(t, { limits: { versionIntervalMs: 60_000 } })
   const client = await joinAs(t, server, 'left', { name: 'Ann' })
   appendParagraphs(client.doc, 'before leaving')
   await untilText(server, 'left', 'before leaving')
@@ -156,7 +161,7 @@ test('a version is saved when the document unloads after its last client left', 
 
 test('a version is saved on shutdown, and versions and content survive a restart', async (t) => {
   const limits = { versionIntervalMs: 60_000, unloadGraceMs: 60_000 }
-  const first = await startApiServer(t, { limits })
+  const first = await startServer(t, { limits })
   const client = await joinAs(t, first, 'kept', { name: 'Ann' })
   appendParagraphs(client.doc, 'one')
   await untilText(first, 'kept', 'one')
@@ -171,7 +176,7 @@ test('a version is saved on shutdown, and versions and content survive a restart
   await first.stop()
   client.destroy()
 
-  const second = await startApiServer(t, { dataDirectory: first.dataDirectory, limits })
+  const second = await startServer(t, { dataDirectory: first.dataDirectory, limits })
   const versions = await versionsOf(second, 'kept')
   assert.deepEqual(
     versions.map((version) => version.kind),
@@ -192,7 +197,7 @@ test('a version is saved on shutdown, and versions and content survive a restart
 })
 
 test('POST saves a named version of the document as it is, readable in every format', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   await putContent(server, 'named', 'markdown', '# Title\n\nBody')
   const version = await saveNamedVersion(server, 'named', '  Release 1  ')
   assert.equal(version.kind, 'named')
@@ -237,7 +242,7 @@ test('POST saves a named version of the document as it is, readable in every for
 })
 
 test('with authentication the authors are the tokens’ users, verified, whatever their awareness says', async (t) => {
-  const server = await startApiServer(t, { authenticate: await jwtAuthenticator() })
+  const server = await startServer(t, { authenticate: await jwtAuthenticator() })
   const docs = { shared: 'write' } as const
   const alice = await tokenFor({ sub: 'alice', name: 'Alice', docs })
   const bob = await tokenFor({ sub: 'bob', name: 'Bob', docs })
@@ -281,7 +286,7 @@ test('with authentication the authors are the tokens’ users, verified, whateve
 })
 
 test('a client writing under another user’s client id is listed as an author of it, not hidden', async (t) => {
-  const server = await startApiServer(t, { authenticate: await jwtAuthenticator() })
+  const server = await startServer(t, { authenticate: await jwtAuthenticator() })
   const docs = { shared: 'write' } as const
   const alice = await tokenFor({ sub: 'alice', docs })
   const mallory = await tokenFor({ sub: 'mallory', docs })
@@ -321,7 +326,7 @@ test('a client writing under another user’s client id is listed as an author o
 })
 
 test('without authentication an author is the name its client announces, unverified', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   const ann = await joinAs(t, server, 'open', { name: 'Ann', color: '#f00' })
   const annAgain = await joinAs(t, server, 'open', { name: 'Ann' })
   const ben = await joinAs(t, server, 'open', { name: 'Ben' })
@@ -348,7 +353,7 @@ test('without authentication an author is the name its client announces, unverif
 })
 
 test('restore brings the old content back in two connected clients, after saving the state before it', async (t) => {
-  const server = await startApiServer(t)
+  const server = await startServer(t)
   await putContent(server, 'restored', 'text', 'one\n\ntwo\n\nthree')
   const old = await saveNamedVersion(server, 'restored', 'three paragraphs')
   const a = await joinAs(t, server, 'restored', { name: 'Ann' })
@@ -416,7 +421,7 @@ test('restore brings the old content back in two connected clients, after saving
 })
 
 test('retention by count prunes the oldest automatic versions and keeps named ones', async (t) => {
-  const server = await startApiServer(t, {
+  const server = await startServer(t, {
     limits: { versionIntervalMs: 100 },
     versionRetention: { kind: 'count', maxCount: 2 },
   })
@@ -465,7 +470,7 @@ test('retention by count prunes the oldest automatic versions and keeps named on
 
 test('when a version cannot be saved, its authors go to the next version', async (t) => {
   let failures = 1
-  const server = await startApiServer(t, {
+  const server = await startServer(t, {
     wrapStore: (store) =>
       wrapStore(store, {
         putVersion: (room, info, content) =>

@@ -18,7 +18,7 @@ export interface ChildScripts {
   oursSha1: string
 }
 
-/** Compiles the child scripts, snapshots dist/cli.js and returns their paths. */
+/** Compiles the child scripts, snapshots the built command and returns their paths. */
 export async function buildChildScripts(): Promise<ChildScripts> {
   await build({
     entryPoints: {
@@ -35,13 +35,18 @@ export async function buildChildScripts(): Promise<ChildScripts> {
     logLevel: 'warning',
   })
   // One directory per build, so runs going on at the same time keep their own copy. It holds
-  // dist/cli.js beside a package.json, as in the repository (the command reads its version there).
-  const oursSha1 = createHash('sha1').update(readFileSync('dist/cli.js')).digest('hex')
+  // the command's files (dist/cli.js and the chunks it imports when first needed, as the build
+  // record lists them) beside a package.json, as in the repository (the command reads its
+  // version there).
+  const record = JSON.parse(readFileSync('dist/build-record.json', 'utf8')) as { outputs: string[] }
+  const files = record.outputs.filter((path) => /^dist\/[^/]+\.js(\.map)?$/.test(path)).sort()
+  const hash = createHash('sha1')
+  for (const file of files) if (file.endsWith('.js')) hash.update(readFileSync(file))
+  const oursSha1 = hash.digest('hex')
   const oursDir = join(outDir, `ours-${oursSha1.slice(0, 12)}`)
   mkdirSync(join(oursDir, 'dist'), { recursive: true })
   copyFileSync('package.json', join(oursDir, 'package.json'))
-  copyFileSync('dist/cli.js', join(oursDir, 'dist/cli.js'))
-  copyFileSync('dist/cli.js.map', join(oursDir, 'dist/cli.js.map'))
+  for (const file of files) copyFileSync(file, join(oursDir, file))
   return {
     ours: join(oursDir, 'dist/cli.js'),
     oursSha1,

@@ -242,7 +242,7 @@ async function main(): Promise<void> {
     versions: {
       'collab-server': (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string })
         .version,
-      'collab-server dist/cli.js sha1': scripts.oursSha1,
+      'collab-server dist/*.js sha1': scripts.oursSha1,
       ...peerVersions(),
       yjs: version('yjs'),
       ws: version('ws'),

@@ -2,14 +2,12 @@
 // `collab-server token …`, or a document command (`list`, `backup`, …: cli/documents/). The
 // composition root: the only place that picks the concrete adapters.
 import { fileURLToPath } from 'node:url'
-import { editorFormats } from '../content/editor-formats.js'
 import { createPrometheusMetrics } from '../metrics/prometheus.js'
 import { openLevelDbStore } from '../persistence/leveldb/store.js'
 import { createCollabServer } from '../server/index.js'
 import { createLogger } from '../server/logger.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { ConfigError, parseCommandLine } from './config.js'
-import { documentCommands, runDocumentCommand } from './documents/run-document-command.js'
 import { prepareSecurity } from './security.js'
 import { handleShutdownSignals } from './shutdown-signals.js'
 import { runTokenCommand } from './token-command.js'
@@ -40,8 +38,14 @@ async function main(): Promise<void> {
       throw error
     }
   }
-  const documentCommand = documentCommands.get(args[0] ?? '')
-  if (documentCommand) process.exit(await runDocumentCommand(documentCommand, args.slice(1)))
+  // A word first names a document command; they are imported only then, so that the server does
+  // not load what only they use (the content formats' libraries, progress bars).
+  if (args[0] !== undefined && !args[0].startsWith('-')) {
+    const { documentCommands, runDocumentCommand } =
+      await import('./documents/run-document-command.js')
+    const documentCommand = documentCommands.get(args[0])
+    if (documentCommand) process.exit(await runDocumentCommand(documentCommand, args.slice(1)))
+  }
   let parsed
   try {
     parsed = parseCommandLine(args, print)
@@ -84,7 +88,8 @@ async function main(): Promise<void> {
     }),
     ...(webhooks && { hooks: webhooks.hooks }),
     trustedProxies: config.trustedProxies,
-    formats: editorFormats,
+    // Imported on the first conversion: their HTML and Markdown libraries take memory.
+    formats: () => import('../content/editor-formats.js').then((module) => module.editorFormats),
     versionRetention: config.versionRetention,
     ...security.options,
     // Built by scripts/build.mjs; the same path from cli/main.ts and from the bundled dist/cli.js.

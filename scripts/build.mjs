@@ -46,6 +46,11 @@ async function buildAll() {
       target: 'node20',
       format: 'esm',
       packages: 'external',
+      // What cli.js imports only when first needed (the document API, the content formats) goes
+      // to chunks of its own, so that the libraries they import load then and not at startup.
+      splitting: true,
+      // Beside cli.js, so that paths relative to a module (../package.json) hold in every chunk.
+      chunkNames: '[name]-[hash]',
       sourcemap: true,
     }),
     bundle({

@@ -19,6 +19,7 @@ import {
 } from './events.js'
 import { observerOfHooks } from './hooks.js'
 import { DocumentService } from './documents/document-service.js'
+import type { DocumentFormats } from './documents/document-formats.js'
 import type { CollabDocuments } from './documents/documents.js'
 import { createHttpApp } from './http/app.js'
 import { createOriginPolicy } from './http/origins.js'
@@ -128,6 +129,20 @@ export interface CollabServer {
    * Resolves once every document was written and unloaded. Idempotent.
    */
   close(): Promise<void>
+}
+
+/** The formats as a function that loads them once; undefined when there are none. */
+function formatsLoader(
+  formats: CollabServerOptions['formats'],
+): (() => Promise<DocumentFormats>) | undefined {
+  if (formats === undefined) return undefined
+  if (typeof formats !== 'function') return () => Promise.resolve(formats)
+  let loading: Promise<DocumentFormats> | undefined
+  return () =>
+    (loading ??= formats().catch((error: unknown) => {
+      loading = undefined
+      throw error
+    }))
 }
 
 /** Where the server is in its life, as /readyz and /healthz report it. */
@@ -257,7 +272,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     admin: { authenticate: authenticateApiRequest, revokeUser },
     documentApi: {
       documents,
-      formats: options.formats,
+      formats: formatsLoader(options.formats),
       authenticate: authenticateApiRequest,
       isAuthenticationOn: options.authenticate !== undefined,
       isStoreFailing: () => storeHealth.isFailing,

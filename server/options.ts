@@ -144,9 +144,10 @@ export interface CollabServerOptions {
   allowedOrigins?: AllowedOrigins
   /**
    * Content formats besides `yjs` for the document API and the CLI (content/editor-formats.ts
-   * for the editor's documents); none if unset.
+   * for the editor's documents), or a function that imports them on first use (their HTML and
+   * Markdown libraries take memory a server that never converts need not spend); none if unset.
    */
-  formats?: DocumentFormats
+  formats?: DocumentFormats | (() => Promise<DocumentFormats>)
   /** How long automatic and restore versions are kept (default 30 days); named ones stay. */
   versionRetention?: VersionRetention
   /** Serve https and wss on the same port with this certificate chain and key (PEM). */

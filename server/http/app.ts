@@ -1,10 +1,10 @@
 // The HTTP router (Hono): the health probe, the built editor's files, and WebSocket upgrades,
 // which are routed through the same app so that refusals come from the same table.
-import { Hono } from 'hono'
+import { type ErrorHandler, type Handler, Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { Logger } from '../logger.js'
 import { type AdminContext, createAdminRoutes } from './admin-routes.js'
-import { type DocumentApiContext, createDocumentRoutes } from './document-routes.js'
+import type { DocumentApiContext } from './document-routes.js'
 import type { CollabMetrics } from '../metrics.js'
 import { type ServerStats, readinessResponse } from './health.js'
 import { HttpRefusal, refusalResponse } from './replies.js'
@@ -26,6 +26,15 @@ export interface HttpAppContext {
   readonly upgradeDocument: (request: Request, bindings: UpgradeBindings) => Promise<Response>
 }
 
+/** The paths the document API (document-routes.ts, backup-routes.ts) answers. */
+const documentApiPaths = [
+  '/api/documents',
+  '/api/documents/*',
+  '/api/openapi.json',
+  '/api/admin/backup',
+  '/api/admin/restore-backup',
+]
+
 const isUpgrade = (bindings: AppBindings): bindings is UpgradeBindings => 'upgrade' in bindings
 
 /** Builds the router. HEAD is answered by the GET routes (Hono drops the body). */
@@ -33,13 +42,14 @@ export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const { staticFiles } = context
 
-  app.onError((error, c) => {
+  const answerError: ErrorHandler<AppEnv> = (error, c) => {
     if (error instanceof HTTPException && error.status < 500) {
       return refusalResponse(HttpRefusal.badRequest, error.message)
     }
     context.logger.error({ err: error, path: c.req.path }, 'an HTTP request failed')
     return refusalResponse(HttpRefusal.internal, 'internal server error')
-  })
+  }
+  app.onError(answerError)
 
   // Every WebSocket upgrade names a document by its path (protocol/README.md §1).
   app.get('*', (c, next) => (isUpgrade(c.env) ? context.upgradeDocument(c.req.raw, c.env) : next()))
@@ -55,7 +65,24 @@ export function createHttpApp(context: HttpAppContext): Hono<AppEnv> {
     })
   }
   app.route('/api/admin', createAdminRoutes(context.admin))
-  app.route('/api', createDocumentRoutes(context.documentApi))
+  // The document API's router and schemas are built on its first request: a server nobody
+  // calls the API of does not hold them (they take some 20 MB).
+  let documentApi: Promise<Hono<AppEnv>> | undefined
+  const loadDocumentApi = async (): Promise<Hono<AppEnv>> => {
+    const { createDocumentRoutes } = await import('./document-routes.js')
+    const api = new Hono<AppEnv>().route('/api', createDocumentRoutes(context.documentApi))
+    api.onError(answerError)
+    api.notFound((c) => refusalResponse(HttpRefusal.notFound, `no such path: ${c.req.path}`))
+    return api
+  }
+  const answerFromDocumentApi: Handler<AppEnv> = async (c) => {
+    documentApi ??= loadDocumentApi().catch((error: unknown) => {
+      documentApi = undefined
+      throw error
+    })
+    return (await documentApi).fetch(c.req.raw, c.env)
+  }
+  for (const path of documentApiPaths) app.all(path, answerFromDocumentApi)
   if (staticFiles) {
     app.get('*', async (c, next) => {
       const response = await staticFiles.respond(requestPath(c.env.incoming), c.req.raw.headers)

@@ -39,8 +39,8 @@ import { HttpRefusal, refusalResponse } from './replies.js'
 /** What the document API works with; owned by the server. */
 export interface DocumentApiContext extends ApiAccessContext {
   readonly documents: CollabDocuments
-  /** Formats besides `yjs`; none when the server was given none. */
-  readonly formats: DocumentFormats | undefined
+  /** Loads the formats besides `yjs` (once); none when the server was given none. */
+  readonly formats: (() => Promise<DocumentFormats>) | undefined
   /** The request's principal, or the response refusing it (server/http/request-auth.ts). */
   readonly authenticate: (
     request: Request,
@@ -180,10 +180,12 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
     }
   }
 
-  const formatOf = (requested: string | undefined): string | Response => {
+  const formatOf = async (requested: string | undefined): Promise<string | Response> => {
     const format = requested ?? defaultFormat
-    if (format === 'yjs' || context.formats?.names.includes(format)) return format
-    const known = ['yjs', ...(context.formats?.names ?? [])].join(', ')
+    if (format === 'yjs') return format
+    const formats = await context.formats?.()
+    if (formats?.names.includes(format)) return format
+    const known = ['yjs', ...(formats?.names ?? [])].join(', ')
     return refusalResponse(
       HttpRefusal.badRequest,
       `unknown format ${JSON.stringify(format)}; use one of ${known}`,
@@ -207,7 +209,7 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
         headers: { ...headers, 'Content-Type': 'application/octet-stream' },
       })
     }
-    const { contentType, body } = await render(context.formats!)
+    const { contentType, body } = await render(await context.formats!())
     return new Response(body, { headers: { ...headers, 'Content-Type': contentType } })
   }
 
@@ -274,7 +276,7 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
     }),
     (c) =>
       handle(c, c.req.valid('param').name, 'read', async (name) => {
-        const format = formatOf(c.req.valid('query').format)
+        const format = await formatOf(c.req.valid('query').format)
         if (format instanceof Response) return format
         return contentResponse(
           format,
@@ -300,7 +302,7 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
     }),
     (c) =>
       handle(c, c.req.valid('param').name, 'write', async (name, principal) => {
-        const format = formatOf(c.req.valid('query').format)
+        const format = await formatOf(c.req.valid('query').format)
         if (format instanceof Response) return format
         const onlyIfEmpty = c.req.header('if-none-match')?.trim() === '*'
         const body = new Uint8Array(await c.req.arrayBuffer())
@@ -308,7 +310,8 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
         let outcome
         if (format === 'yjs') outcome = await documents.merge(name, body, principal, options)
         else {
-          const source = context.formats!.parse(format, new TextDecoder().decode(body))
+          const formats = await context.formats!()
+          const source = formats.parse(format, new TextDecoder().decode(body))
           try {
             outcome = await documents.replace(name, source, principal, options)
           } finally {
@@ -392,7 +395,7 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
     (c) => {
       const { name: rawName, id } = c.req.valid('param')
       return handle(c, rawName, 'read', async (name) => {
-        const format = formatOf(c.req.valid('query').format)
+        const format = await formatOf(c.req.valid('query').format)
         if (format instanceof Response) return format
         const { content } = await documents.version(name, id)
         return contentResponse(

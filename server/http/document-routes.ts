@@ -5,7 +5,7 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { cors } from 'hono/cors'
 import { validateRoomName } from '../../protocol/room-name.js'
-import type { DocumentInfo, DocumentQuery, VersionInfo } from '../../persistence/store.js'
+import type { DocumentInfo, DocumentQuery } from '../../persistence/store.js'
 import type { Principal } from '../auth.js'
 import { type ApiAccessContext, type ApiNeed, apiAccess, seesEveryDocument } from './api-access.js'
 import type { DocumentFormats } from '../documents/document-formats.js'
@@ -13,6 +13,7 @@ import type { CollabDocuments, DocumentEntry, DocumentEntryPage } from '../docum
 import type { Logger } from '../logger.js'
 import type { AppEnv } from './app-env.js'
 import { addBackupRoutes } from './backup-routes.js'
+import { addVersionRoutes } from './version-routes.js'
 import { limitBody } from './body-limit.js'
 import type { OriginCheck } from './origins.js'
 import { refusalOfError } from './document-errors.js'
@@ -26,12 +27,8 @@ import {
   ErrorSchema,
   FormatQuery,
   InspectionSchema,
-  NewVersionSchema,
-  RestoredSchema,
-  VersionListSchema,
-  VersionParams,
-  VersionSchema,
   errors,
+  iso,
   json,
 } from './document-schemas.js'
 import { HttpRefusal, refusalResponse } from './replies.js'
@@ -56,29 +53,12 @@ export interface DocumentApiContext extends ApiAccessContext {
   readonly logger: Logger
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString()
-
 const entryJson = (entry: DocumentInfo & { connections: number }) => ({
   name: entry.name,
   bytes: entry.bytes,
   createdAt: iso(entry.createdAtMs),
   updatedAt: iso(entry.updatedAtMs),
   connections: entry.connections,
-})
-
-/** A version as the API shows it. */
-export const versionJson = (version: VersionInfo) => ({
-  id: version.id,
-  name: version.name,
-  kind: version.kind,
-  createdAt: iso(version.createdAtMs),
-  authors: version.authors.map((author) => ({
-    userId: author.userId,
-    name: author.name,
-    verified: author.isVerified,
-    clientIds: [...author.clientIds],
-  })),
-  bytes: version.bytes,
 })
 
 /**
@@ -346,103 +326,7 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
       }),
   )
 
-  routes.openapi(
-    createRoute({
-      method: 'get',
-      path: '/documents/{name}/versions',
-      summary: 'A document’s versions, newest first',
-      request: { params: DocumentParams },
-      responses: { 200: json(VersionListSchema, 'The versions'), ...errors(400, 401, 403, 404) },
-    }),
-    (c) =>
-      handle(c, c.req.valid('param').name, 'read', async (name) =>
-        c.json({ versions: (await documents.versions(name)).map(versionJson) }, 200),
-      ),
-  )
-
-  routes.openapi(
-    createRoute({
-      method: 'post',
-      path: '/documents/{name}/versions',
-      summary: 'Save a named version of the document as it is now',
-      request: {
-        params: DocumentParams,
-        body: { content: { 'application/json': { schema: NewVersionSchema } }, required: true },
-      },
-      responses: {
-        201: json(VersionSchema, 'The new version'),
-        ...errors(400, 401, 403, 404, 503),
-      },
-    }),
-    (c) =>
-      handle(c, c.req.valid('param').name, 'write', async (name) => {
-        const version = await documents.saveVersion(name, c.req.valid('json').name)
-        return c.json(versionJson(version), 201)
-      }),
-  )
-
-  routes.openapi(
-    createRoute({
-      method: 'get',
-      path: '/documents/{name}/versions/{id}/content',
-      summary: 'A version’s content',
-      request: { params: VersionParams, query: FormatQuery },
-      responses: {
-        200: { description: 'The version in the format asked for' },
-        ...errors(400, 401, 403, 404),
-      },
-    }),
-    (c) => {
-      const { name: rawName, id } = c.req.valid('param')
-      return handle(c, rawName, 'read', async (name) => {
-        const format = await formatOf(c.req.valid('query').format)
-        if (format instanceof Response) return format
-        const { content } = await documents.version(name, id)
-        return contentResponse(
-          format,
-          () => Promise.resolve(content),
-          (formats) => documents.readVersion(name, id, (doc) => formats.render(doc, format)),
-        )
-      })
-    },
-  )
-
-  routes.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/documents/{name}/versions/{id}',
-      summary: 'Delete a version',
-      description:
-        'What it changed stays in the versions after it; named versions are kept until deleted so.',
-      request: { params: VersionParams },
-      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404, 503) },
-    }),
-    (c) => {
-      const { name: rawName, id } = c.req.valid('param')
-      return handle(c, rawName, 'admin', async (name) => {
-        await documents.deleteVersion(name, id)
-        return c.body(null, 204)
-      })
-    },
-  )
-
-  routes.openapi(
-    createRoute({
-      method: 'post',
-      path: '/documents/{name}/versions/{id}/restore',
-      summary: 'Restore a version',
-      description:
-        'The document’s content becomes the version’s, as a new change that connected clients see at once; the state before it is saved first as a version of kind `restore`.',
-      request: { params: VersionParams },
-      responses: { 200: json(RestoredSchema, 'Restored'), ...errors(400, 401, 403, 404, 503) },
-    }),
-    (c) => {
-      const { name: rawName, id } = c.req.valid('param')
-      return handle(c, rawName, 'write', async (name, principal) =>
-        c.json(await documents.restore(name, id, principal), 200),
-      )
-    },
-  )
+  addVersionRoutes(routes, { documents, handle, formatOf, contentResponse })
 
   routes.openapi(
     createRoute({

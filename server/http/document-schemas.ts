@@ -2,6 +2,9 @@
 // OpenAPI document at /api/openapi.json is generated from them.
 import { z } from '@hono/zod-openapi'
 
+/** A time (Unix ms) as the API writes times: ISO 8601. */
+export const iso = (ms: number): string => new Date(ms).toISOString()
+
 /** Every refusal: a `COLLAB_…` code and a reason for a person. */
 export const ErrorSchema = z
   .object({

@@ -7,7 +7,7 @@ import { Debouncer } from './debouncer.js'
 import { DeliveryQueue, type WebhookCounts } from './delivery.js'
 import { resolveWebhookOptions, type WebhookOptions } from './options.js'
 import { redactedUrl } from './target-url.js'
-import { createWebhookEvent, type WebhookEventType } from './webhook-event.js'
+import { type WebhookEvent, type WebhookEventType, createWebhookEvent } from './webhook-event.js'
 
 export type { WebhookCounts } from './delivery.js'
 export type { WebhookOptions } from './options.js'
@@ -69,12 +69,15 @@ export function createWebhooks(options: WebhookOptions): Webhooks {
     }
   }
 
+  const enqueue = (event: WebhookEvent) => {
+    for (const queue of queues) queue.enqueue(event)
+  }
+
   // Only document.changed carries the content: rendering it costs time on the server's event
   // loop, and a loaded or unloaded document holds what the last document.changed sent.
   const send = (event: WebhookEventType, document: CollabDocument, authors: Iterable<Author>) => {
     const content = event === 'document.changed' ? contentOf(document) : undefined
-    const webhookEvent = createWebhookEvent(event, document.name, [...authors], content)
-    for (const queue of queues) queue.enqueue(webhookEvent)
+    enqueue(createWebhookEvent(event, document.name, [...authors], content))
   }
 
   const pendingChanges = new Debouncer<string, PendingChange>({
@@ -112,8 +115,7 @@ export function createWebhooks(options: WebhookOptions): Webhooks {
       if (isClosed) return
       // What changed before the delete is gone with it: no document.changed for it.
       pendingChanges.take(name)
-      const event = createWebhookEvent('document.deleted', name, [...authors], undefined)
-      for (const queue of queues) queue.enqueue(event)
+      enqueue(createWebhookEvent('document.deleted', name, [...authors]))
     },
     onUnload(document) {
       if (isClosed) return

@@ -4,7 +4,7 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { cors } from 'hono/cors'
-import { validateRoomName } from '../../protocol/room-name.js'
+import { type RoomNameResult, parseRoomPath } from '../../protocol/room-name.js'
 import type { DocumentInfo, DocumentQuery } from '../../persistence/store.js'
 import type { Principal } from '../auth.js'
 import { type ApiAccessContext, type ApiNeed, apiAccess, seesEveryDocument } from './api-access.js'
@@ -87,17 +87,16 @@ async function readablePage(
   }
 }
 
-/** Whether the path segment after `/documents/` in `url` is well-formed percent-encoding. */
-function isNameSegmentDecodable(url: string): boolean {
+/**
+ * The document a request's URL names: the raw path segment after `/documents/`, decoded and
+ * checked as the WebSocket path is (protocol/room-name.ts), so that both name the same document
+ * and refuse the same names (Hono would keep a malformed escape such as `%E0` as it is).
+ */
+function documentNameOf(url: string): RoomNameResult {
   const path = new URL(url).pathname
   const marker = '/documents/'
   const segment = path.slice(path.indexOf(marker) + marker.length).split('/')[0] ?? ''
-  try {
-    decodeURIComponent(segment)
-    return true
-  } catch {
-    return false
-  }
+  return parseRoomPath(`/${segment}`)
 }
 
 const defaultFormat = 'json'
@@ -134,22 +133,13 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
 
   const allow = apiAccess(context)
 
-  // Runs `answer` for a valid document name and an allowed principal; maps what it throws.
+  // Runs `answer` for the document the URL names and an allowed principal; maps what it throws.
   const handle = async (
     c: Context<AppEnv>,
-    rawName: string,
     need: ApiNeed,
     answer: (name: string, principal: Principal) => Promise<Response>,
   ): Promise<Response> => {
-    // Hono keeps a malformed escape as it is (`%E0` stays `%E0`), which would name another
-    // document; the WebSocket path refuses such a name (protocol/room-name.ts), and so does this.
-    if (!isNameSegmentDecodable(c.req.url)) {
-      return refusalResponse(
-        HttpRefusal.badDocumentName,
-        'the document name has malformed percent-encoding',
-      )
-    }
-    const parsed = validateRoomName(rawName)
+    const parsed = documentNameOf(c.req.url)
     if (!parsed.ok) return refusalResponse(HttpRefusal.badDocumentName, parsed.reason)
     const principal = await allow(c, need, parsed.name)
     if (principal instanceof Response) return principal
@@ -232,7 +222,7 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
       responses: { 200: json(DocumentEntrySchema, 'The document'), ...errors(400, 401, 403, 404) },
     }),
     (c) =>
-      handle(c, c.req.valid('param').name, 'read', async (name) => {
+      handle(c, 'read', async (name) => {
         const entry = await documents.entry(name)
         if (!entry)
           return refusalResponse(
@@ -255,7 +245,7 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
       },
     }),
     (c) =>
-      handle(c, c.req.valid('param').name, 'read', async (name) => {
+      handle(c, 'read', async (name) => {
         const format = await formatOf(c.req.valid('query').format)
         if (format instanceof Response) return format
         return contentResponse(
@@ -281,7 +271,7 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
       },
     }),
     (c) =>
-      handle(c, c.req.valid('param').name, 'write', async (name, principal) => {
+      handle(c, 'write', async (name, principal) => {
         const format = await formatOf(c.req.valid('query').format)
         if (format instanceof Response) return format
         const onlyIfEmpty = c.req.header('if-none-match')?.trim() === '*'
@@ -320,7 +310,7 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
       responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404) },
     }),
     (c) =>
-      handle(c, c.req.valid('param').name, 'admin', async (name, principal) => {
+      handle(c, 'admin', async (name, principal) => {
         await documents.delete(name, principal)
         return c.body(null, 204)
       }),
@@ -337,7 +327,7 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
       responses: { 200: json(InspectionSchema, 'The inspection'), ...errors(400, 401, 403, 404) },
     }),
     (c) =>
-      handle(c, c.req.valid('param').name, 'read', async (name) => {
+      handle(c, 'read', async (name) => {
         const { createdAtMs, updatedAtMs, ...rest } = await documents.inspect(name)
         return c.json({ ...rest, createdAt: iso(createdAtMs), updatedAt: iso(updatedAtMs) }, 200)
       }),
@@ -352,7 +342,7 @@ export function createDocumentRoutes(context: DocumentApiContext): OpenAPIHono<A
       responses: { 200: json(CompactedSchema, 'Compacted'), ...errors(400, 401, 403, 404, 503) },
     }),
     (c) =>
-      handle(c, c.req.valid('param').name, 'write', async (name) => {
+      handle(c, 'write', async (name) => {
         await documents.compact(name)
         return c.json({ compacted: name }, 200)
       }),

@@ -24,10 +24,9 @@ import {
 /** What the version routes use of the document API's router (document-routes.ts). */
 export interface VersionRouteHelpers {
   readonly documents: CollabDocuments
-  /** Runs `answer` for a valid document name and an allowed principal; maps what it throws. */
+  /** Runs `answer` for the document the URL names and an allowed principal; maps what it throws. */
   readonly handle: (
     c: Context<AppEnv>,
-    rawName: string,
     need: ApiNeed,
     answer: (name: string, principal: Principal) => Promise<Response>,
   ) => Promise<Response>
@@ -69,7 +68,7 @@ export function addVersionRoutes(routes: OpenAPIHono<AppEnv>, helpers: VersionRo
       responses: { 200: json(VersionListSchema, 'The versions'), ...errors(400, 401, 403, 404) },
     }),
     (c) =>
-      handle(c, c.req.valid('param').name, 'read', async (name) =>
+      handle(c, 'read', async (name) =>
         c.json({ versions: (await documents.versions(name)).map(versionJson) }, 200),
       ),
   )
@@ -89,7 +88,7 @@ export function addVersionRoutes(routes: OpenAPIHono<AppEnv>, helpers: VersionRo
       },
     }),
     (c) =>
-      handle(c, c.req.valid('param').name, 'write', async (name) => {
+      handle(c, 'write', async (name) => {
         const version = await documents.saveVersion(name, c.req.valid('json').name)
         return c.json(versionJson(version), 201)
       }),
@@ -107,8 +106,8 @@ export function addVersionRoutes(routes: OpenAPIHono<AppEnv>, helpers: VersionRo
       },
     }),
     (c) => {
-      const { name: rawName, id } = c.req.valid('param')
-      return handle(c, rawName, 'read', async (name) => {
+      const { id } = c.req.valid('param')
+      return handle(c, 'read', async (name) => {
         const format = await formatOf(c.req.valid('query').format)
         if (format instanceof Response) return format
         const { content } = await documents.version(name, id)
@@ -132,8 +131,8 @@ export function addVersionRoutes(routes: OpenAPIHono<AppEnv>, helpers: VersionRo
       responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404, 503) },
     }),
     (c) => {
-      const { name: rawName, id } = c.req.valid('param')
-      return handle(c, rawName, 'admin', async (name) => {
+      const { id } = c.req.valid('param')
+      return handle(c, 'admin', async (name) => {
         await documents.deleteVersion(name, id)
         return c.body(null, 204)
       })
@@ -151,8 +150,8 @@ export function addVersionRoutes(routes: OpenAPIHono<AppEnv>, helpers: VersionRo
       responses: { 200: json(RestoredSchema, 'Restored'), ...errors(400, 401, 403, 404, 503) },
     }),
     (c) => {
-      const { name: rawName, id } = c.req.valid('param')
-      return handle(c, rawName, 'write', async (name, principal) =>
+      const { id } = c.req.valid('param')
+      return handle(c, 'write', async (name, principal) =>
         c.json(await documents.restore(name, id, principal), 200),
       )
     },

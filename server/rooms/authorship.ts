@@ -3,7 +3,7 @@
 // for others, and nothing of it is written into the document.
 import type { VersionAuthor } from '../../persistence/store.js'
 import type { ClientRange } from '../../protocol/update-shape.js'
-import { anonymousUserId } from '../auth.js'
+import { type Principal, anonymousUserId } from '../auth.js'
 import type { Origin } from '../events.js'
 
 interface AuthorEntry {
@@ -23,7 +23,7 @@ const serverAuthorName = 'server'
  * under another's client id is listed with it too, never hidden behind that other author.
  */
 export class Authorship {
-  /** Unauthenticated connections' authors, by connection id. */
+  /** Each connection's author, by connection id (authenticated ones share their user's). */
   readonly #byConnection = new Map<number, AuthorEntry>()
   readonly #byUser = new Map<string, AuthorEntry>()
   readonly #authors = new Set<AuthorEntry>()
@@ -67,20 +67,26 @@ export class Authorship {
     }
   }
 
+  // A connection's author is looked up once per version by its id; the first change of each
+  // connection finds or makes the entry of its user.
   #authorFor(origin: Origin, announcedName: () => string | null): AuthorEntry | undefined {
     if (origin.kind === 'store' || origin.kind === 'bus') return undefined
-    const { principal } = origin
-    const isAuthenticated = principal !== null && principal.userId !== anonymousUserId
-    if (origin.kind === 'connection' && !isAuthenticated) {
-      let entry = this.#byConnection.get(origin.connectionId)
-      if (!entry) {
-        entry = { userId: null, name: null, isVerified: false, clientIds: new Set() }
-        this.#byConnection.set(origin.connectionId, entry)
-      }
-      entry.name ??= announcedName()
-      return entry
+    if (origin.kind === 'api') return this.#userEntry(origin.principal)
+    let entry = this.#byConnection.get(origin.connectionId)
+    if (!entry) {
+      entry =
+        origin.principal.userId === anonymousUserId
+          ? { userId: null, name: null, isVerified: false, clientIds: new Set() }
+          : this.#userEntry(origin.principal)
+      this.#byConnection.set(origin.connectionId, entry)
     }
-    // Keyed by user id; '' is the server itself, and 0 an API caller without authentication.
+    if (!entry.isVerified) entry.name ??= announcedName()
+    return entry
+  }
+
+  // Keyed by user id; '' is the server itself, and 0 an API caller without authentication.
+  #userEntry(principal: Principal | null): AuthorEntry {
+    const isAuthenticated = principal !== null && principal.userId !== anonymousUserId
     const key = isAuthenticated ? `u${principal.userId}` : principal === null ? '' : '0'
     let entry = this.#byUser.get(key)
     if (!entry) {

@@ -228,8 +228,19 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     isDraining: () => isRefusingUpgrades,
     isStoreFailing: () => storeHealth.isFailing,
     nextConnectionId: () => ++lastConnectionId,
-    onOpen: (webSocket: WebSocket, room: Room, origin: ConnectionOrigin) => {
-      const connection = new Connection(webSocket, room, origin, connectionContext)
+    onOpen: (
+      webSocket: WebSocket,
+      room: Room,
+      origin: ConnectionOrigin,
+      acknowledgesStored: boolean,
+    ) => {
+      const connection = new Connection(
+        webSocket,
+        room,
+        origin,
+        connectionContext,
+        acknowledgesStored,
+      )
       connections.add(connection)
       if (origin.principal.expiresAtMs !== undefined) expiring.add(connection)
     },

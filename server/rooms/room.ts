@@ -204,25 +204,29 @@ export class Room {
    * Takes an update a member sent: checked, refused when the member may only read, stored, then
    * relayed to the others. Throws a 1007 CollabError when it is malformed or its structure is
    * refused (structure-guard.ts), a 4413 one when it would grow the document past its limit; a
-   * store failure closes the member with 1011.
+   * store failure closes the member with 1011. Returns the update's write, which resolves once
+   * it is durable (and relayed), or undefined when nothing is written: an empty update, or one
+   * refused (the member was told, or closed).
    */
-  receiveUpdate(member: RoomMember, update: Uint8Array): void {
-    if (isEmptyUpdate(update)) return
+  receiveUpdate(member: RoomMember, update: Uint8Array): Promise<void> | undefined {
+    if (isEmptyUpdate(update)) return undefined
     if (member.origin.access !== 'write') {
       member.denyUpdate('read-only')
-      return
+      return undefined
     }
     const receivedAtMs = performance.now()
     let shape: UpdateShape | undefined
     const isAdmitted = this.#containing(member, () => {
       shape = this.#admit(update)
     })
-    if (!isAdmitted || !shape) return
+    if (!isAdmitted || !shape) return undefined
     const { ranges } = shape
-    this.#pipeline.write(update, member.origin, receivedAtMs).then(
+    const write = this.#pipeline.write(update, member.origin, receivedAtMs)
+    write.then(
       () => this.#changed(member.origin, ranges, member),
       (error: unknown) => this.#writeFailed(member, error),
     )
+    return write
   }
 
   /**

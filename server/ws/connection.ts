@@ -11,6 +11,7 @@ import type { ServerLimits } from '../options.js'
 import type { Room } from '../rooms/room.js'
 import type { RoomMember, RoomMessage } from '../rooms/room-member.js'
 import { type FrameEncoder, type OutgoingFrame, frameOf, sendFrame } from './outgoing-frame.js'
+import { StoredAcks } from './stored-acks.js'
 import type { MessageKind, Traffic } from './traffic.js'
 
 /** Limits a connection enforces itself. */
@@ -53,13 +54,22 @@ export class Connection implements RoomMember {
   #wasToldReadOnly = false
   /** The code the server closed the socket with, if it did. */
   #closeCode: number | undefined
+  /** Set when the client asked to be told which of its updates are stored (§6). */
+  readonly #storedAcks: StoredAcks | undefined
   readonly #openedAtMs = performance.now()
   #messagesReceived = 0
   #bytesReceived = 0
   #messagesSent = 0
   #bytesSent = 0
 
-  constructor(socket: WebSocket, room: Room, origin: ConnectionOrigin, context: ConnectionContext) {
+  /** `acknowledgesStored`: the client asked for acknowledgements of its stored updates. */
+  constructor(
+    socket: WebSocket,
+    room: Room,
+    origin: ConnectionOrigin,
+    context: ConnectionContext,
+    acknowledgesStored = false,
+  ) {
     this.#budget = new FrameBudget(context.limits, performance.now())
     this.#socket = socket
     this.room = room
@@ -87,6 +97,11 @@ export class Connection implements RoomMember {
       })
     })
     room.join(this)
+    this.#storedAcks = acknowledgesStored
+      ? new StoredAcks((ack) => {
+          if (!this.#isClosing) this.#send('storedAck', frameOf(ack))
+        })
+      : undefined
   }
 
   deliver(message: RoomMessage): void {
@@ -230,9 +245,11 @@ export class Connection implements RoomMember {
         this.room.receiveSyncStep1(this, message.stateVector)
         return
       case 'syncStep2':
-      case 'syncUpdate':
-        this.room.receiveUpdate(this, message.update)
+      case 'syncUpdate': {
+        const write = this.room.receiveUpdate(this, message.update)
+        this.#storedAcks?.received(write)
         return
+      }
       case 'awareness': {
         const { maxAwarenessBytes } = this.#context.limits
         if (message.update.length > maxAwarenessBytes) {

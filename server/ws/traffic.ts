@@ -9,6 +9,7 @@ export const messageTypes = [
   'awareness',
   'query_awareness',
   'auth',
+  'stored_ack',
 ] as const
 
 export type MessageType = (typeof messageTypes)[number]
@@ -22,6 +23,7 @@ export const messageSlot = {
   awareness: 3,
   queryAwareness: 4,
   auth: 5,
+  storedAck: 6,
 } as const
 
 export type MessageKind = keyof typeof messageSlot

@@ -3,6 +3,7 @@
 // before any WebSocket opens and, for authentication, before any document is loaded.
 import type { WebSocket, WebSocketServer } from 'ws'
 import { parseRoomPath } from '../../protocol/room-name.js'
+import { storedAckParameter } from '../../protocol/stored-ack.js'
 import type { ConnectionOrigin } from '../events.js'
 import { HttpRefusal, refusalResponse } from '../http/replies.js'
 import { type RequestAuthContext, authenticateRequest } from '../http/request-auth.js'
@@ -27,11 +28,23 @@ export interface UpgradeContext {
   /** A connection id not used before by this server. */
   readonly nextConnectionId: () => number
   /** Called with each new WebSocket; the server wraps it in a Connection that joins the room. */
-  readonly onOpen: (webSocket: WebSocket, room: Room, origin: ConnectionOrigin) => void
+  readonly onOpen: (
+    webSocket: WebSocket,
+    room: Room,
+    origin: ConnectionOrigin,
+    acknowledgesStored: boolean,
+  ) => void
 }
 
 // What an accepted upgrade resolves with; the bridge sends nothing, as ws has answered already.
 const handedOver = (): Response => new Response(null, { status: 204 })
+
+/** Whether the upgrade's URL asks for acknowledgements of stored updates (§6). */
+function asksForStoredAcks(url = ''): boolean {
+  const queryStart = url.indexOf('?')
+  if (queryStart < 0) return false
+  return new URLSearchParams(url.slice(queryStart + 1)).get(storedAckParameter) === '1'
+}
 
 const draining = (): Response =>
   refusalResponse(HttpRefusal.draining, 'the server is shutting down')
@@ -97,6 +110,8 @@ export async function upgradeToDocument(
     // A socket without a peer address has closed already, and ws opens no WebSocket on it.
     clientAddress: clientAddress ?? 'unknown',
   }
+  // Only a writer's updates are stored; a reader's are refused (§2) and never acknowledged.
+  const acknowledgesStored = access === 'write' && asksForStoredAcks(incoming.url)
   let isUpgraded = false
   upgrade.isHandedOver = true
   // ws completes the handshake synchronously when there is no verifyClient option, or refuses
@@ -104,7 +119,7 @@ export async function upgradeToDocument(
   // settled right here.
   context.webSocketServer.handleUpgrade(incoming, upgrade.socket, upgrade.head, (webSocket) => {
     isUpgraded = true
-    context.onOpen(webSocket, room, origin)
+    context.onOpen(webSocket, room, origin, acknowledgesStored)
   })
   if (!isUpgraded) registry.release(name, room)
   return handedOver()

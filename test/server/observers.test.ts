@@ -47,7 +47,7 @@ test("reports a member's stored update with its connection origin, principal and
   room.join(other)
   const update = textUpdate(t, 'typed')
 
-  room.receiveUpdate(member, update)
+  void room.receiveUpdate(member, update)
   await until(() => events.of('updateStored').length > 0, { what: 'the update to be stored' })
   assert.equal(events.of('updateStored').length, 1)
   const [name, stored, origin, document, timing] = events.of('updateStored')[0]!
@@ -158,7 +158,7 @@ test('logs an observer that throws, and still relays the update and tells the ot
   assert.equal(other.received('syncStep1').length, 1)
   const update = textUpdate(t, 'still relayed')
 
-  room.receiveUpdate(sender, update)
+  void room.receiveUpdate(sender, update)
   await until(() => later.of('updateStored').length > 0, { what: 'the later observer' })
   assert.deepEqual(other.received('update'), [update])
   assert.deepEqual(sender.failures, [], 'the failing observer did not fail the write')

@@ -161,7 +161,7 @@ test('relays an update to the other members, not back to its sender, only once t
   for (const member of [sender, other, third]) member.clearDelivered()
   const update = typeInto(clientDoc(t), 'durable first')
 
-  room.receiveUpdate(sender, update)
+  void room.receiveUpdate(sender, update)
   assert.equal(gate.heldCount, 1, 'the update went to the store')
   const late = new FakeMember(4)
   room.join(late)
@@ -193,7 +193,7 @@ test('neither stores nor relays an empty update', async (t) => {
   room.join(other)
   other.clearDelivered()
 
-  room.receiveUpdate(sender, emptyUpdate)
+  void room.receiveUpdate(sender, emptyUpdate)
   await room.writeUpdate(emptyUpdate, apiOrigin)
   assert.equal(gate.appends, 0, 'nothing was sent to the store')
   await nextTurn()
@@ -231,7 +231,7 @@ test("refuses a read-only member's update, stores and relays nothing, but relays
   room.join(writer)
   writer.clearDelivered()
 
-  room.receiveUpdate(reader, typeInto(clientDoc(t), 'not allowed'))
+  void room.receiveUpdate(reader, typeInto(clientDoc(t), 'not allowed'))
   assert.deepEqual(reader.denials, ['read-only'])
   assert.deepEqual(reader.failures, [], 'a refused update does not end the connection')
   const stored = await store.load('doc')
@@ -257,7 +257,7 @@ test('fails the sender with 1011 and relays nothing when the store cannot append
   other.clearDelivered()
   const diskFull = new Error('disk full')
 
-  room.receiveUpdate(sender, typeInto(clientDoc(t), 'lost'))
+  void room.receiveUpdate(sender, typeInto(clientDoc(t), 'lost'))
   gate.failNext(diskFull)
   await until(() => sender.failures.length > 0, { what: 'the sender to be failed' })
   const [failure] = sender.failures

@@ -66,8 +66,8 @@ test('nesting is measured from where the update nests in the document, also whil
   const first = nestedMaps(70)
   assert.throws(
     () => {
-      burst.room.receiveUpdate(member, first)
-      burst.room.receiveUpdate(member, nestDeeper(t, first, 40))
+      void burst.room.receiveUpdate(member, first)
+      void burst.room.receiveUpdate(member, nestDeeper(t, first, 40))
     },
     (error: unknown) => error instanceof CollabError && error.closeCode === 1007,
   )

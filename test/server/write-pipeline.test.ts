@@ -241,7 +241,7 @@ test('retries a failed compaction with the entries it did not write, and the roo
   assert.equal(afterFailure.compacted, null)
   assert.equal(afterFailure.log.length, 3, 'the log is intact')
 
-  room.receiveUpdate(sender, updates[3]!)
+  void room.receiveUpdate(sender, updates[3]!)
   await until(() => events.of('compacted').length > 0, { what: 'the compaction to be retried' })
   assert.deepEqual(other.received('update'), updates, 'updates are still relayed')
   assert.deepEqual(sender.failures, [])

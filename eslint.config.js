@@ -16,8 +16,10 @@ const serverCore = [
   '**/content/**',
   'prom-client',
   'leveldown',
+  'pg',
   '**/persistence/leveldb/**',
   '**/persistence/memory/**',
+  '**/persistence/postgres/**',
 ]
 // Adapters of the server's seams see it through its public entry only.
 const serverAdapter = [

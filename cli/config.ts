@@ -8,6 +8,7 @@ import { type VersionRetention, defaultVersionRetention } from '../server/index.
 import { type LogLevel, logLevels } from '../server/logger.js'
 import { parseCount, parseVersionRetention } from './flag-values.js'
 import { connectionsWithinOpenFiles, readOpenFileLimit } from './open-file-limit.js'
+import { type PostgresConfig, addPostgresOptions, readPostgresConfig } from './postgres-config.js'
 import { type SecurityConfig, addSecurityOptions, readSecurityConfig } from './security-config.js'
 import { type WebhookConfig, addWebhookOptions, readWebhookConfig } from './webhook-config.js'
 
@@ -15,7 +16,10 @@ import { type WebhookConfig, addWebhookOptions, readWebhookConfig } from './webh
 export interface Config {
   port: number
   host: string
+  /** The LevelDB store's directory; unused with `postgres`. */
   dataDirectory: string
+  /** The PostgreSQL store (--postgres) instead of LevelDB's; null: LevelDB. */
+  postgres: PostgresConfig | null
   logLevel: LogLevel
   syncWrites: boolean
   limits: ServerLimits
@@ -283,7 +287,7 @@ function packageVersion(): string {
 function buildProgram(): Command {
   const program = new Command('collab-server')
     .description(
-      'Real-time collaboration server for Yjs documents (y-websocket protocol) with LevelDB persistence.',
+      'Real-time collaboration server for Yjs documents (y-websocket protocol) with LevelDB or PostgreSQL persistence.',
     )
     .version(packageVersion(), '-V, --version', 'print the version')
     .addOption(
@@ -318,6 +322,7 @@ function buildProgram(): Command {
         .preset(true)
         .argParser(parseBoolean),
     )
+  addPostgresOptions(program)
   for (const [, option] of limitOptions) program.addOption(option)
   program.addOption(
     new Option(
@@ -396,6 +401,8 @@ export function parseCommandLine(
   if (typeof security === 'string') throw new ConfigError(security)
   const webhooks = readWebhookConfig(program)
   if (typeof webhooks === 'string') throw new ConfigError(webhooks)
+  const postgres = readPostgresConfig(program)
+  if (typeof postgres === 'string') throw new ConfigError(postgres)
   const limits = { ...defaultLimits }
   for (const [key, option] of limitOptions) limits[key] = value<number>(option.attributeName())
   if (program.getOptionValueSource('maxConnections') === 'default') {
@@ -407,6 +414,7 @@ export function parseCommandLine(
       port: value('port'),
       host: value('host'),
       dataDirectory: value('data'),
+      postgres,
       logLevel: value('logLevel'),
       syncWrites: value('fsync'),
       limits,

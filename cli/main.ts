@@ -1,13 +1,13 @@
-// The collab-server command: configuration → LevelDB store → security → server → signals, or
-// `collab-server token …`, or a document command (`list`, `backup`, …: cli/documents/). The
-// composition root: the only place that picks the concrete adapters.
+// The collab-server command: configuration → store (LevelDB, or PostgreSQL) → security → server →
+// signals, or `collab-server token …`, or a document command (`list`, `backup`, …: cli/documents/).
+// The composition root: the only place that picks the concrete adapters.
 import { fileURLToPath } from 'node:url'
 import { createPrometheusMetrics } from '../metrics/prometheus.js'
-import { openLevelDbStore } from '../persistence/leveldb/store.js'
 import { createCollabServer } from '../server/index.js'
 import { createLogger } from '../server/logger.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { ConfigError, parseCommandLine } from './config.js'
+import { StoreOpenError, openConfiguredStore } from './open-store.js'
 import { prepareSecurity } from './security.js'
 import { handleShutdownSignals } from './shutdown-signals.js'
 import { runTokenCommand } from './token-command.js'
@@ -19,9 +19,9 @@ const exitBadConfig = 2
 /** How long a shutdown waits for webhook calls still queued once every document is written. */
 const webhookFlushMs = 5_000
 
-function exitWith(message: string): never {
+function exitWith(message: string, code: number = exitBadConfig): never {
   console.error(`collab-server: ${message}`)
-  process.exit(exitBadConfig)
+  process.exit(code)
 }
 
 const print = (text: string): void => {
@@ -58,16 +58,14 @@ async function main(): Promise<void> {
   keepYoungGenerationSmall()
   const logger = createLogger(config.logLevel)
 
-  let store
+  let opened
   try {
-    store = await openLevelDbStore({
-      directory: config.dataDirectory,
-      syncWrites: config.syncWrites,
-      onProblem: (message, error, level = 'warn') => logger[level]({ err: error }, message),
-    })
+    opened = await openConfiguredStore(config, logger)
   } catch (error) {
-    exitWith(`${(error as Error).message} (--data / DATA_DIR)`)
+    if (error instanceof StoreOpenError) exitWith(error.message, error.exitCode)
+    throw error
   }
+  const { store } = opened
 
   let security
   try {
@@ -99,7 +97,7 @@ async function main(): Promise<void> {
     const address = await server.listen(config.port, config.host)
     const [ws, http] = security.options.tls ? ['wss', 'https'] : ['ws', 'http']
     logger.info(
-      { host: config.host, port: address.port, dataDirectory: config.dataDirectory },
+      { host: config.host, port: address.port, ...opened.where },
       `listening on ${ws}://${config.host}:${address.port}; editor demo at ${http}://${config.host}:${address.port}/`,
     )
     security.announce(logger)

@@ -136,17 +136,19 @@ function spawnCommand(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
 }
 
 /**
- * Starts the server command on a free port with `dataDirectory` and waits until it listens.
- * The process is killed after the test if it is still running.
+ * Starts the server command on a free port with `dataDirectory` (null: no --data, for a store
+ * that `args` name) and waits until it listens. The process is killed after the test if it is
+ * still running.
  */
 export async function spawnServer(
   t: TestContext,
-  dataDirectory: string,
+  dataDirectory: string | null,
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): Promise<ServerProcess> {
+  const data = dataDirectory === null ? [] : ['--data', dataDirectory]
   const child = spawnCommand(
-    ['--port', '0', '--host', '127.0.0.1', '--data', dataDirectory, '--log-level', 'info', ...args],
+    ['--port', '0', '--host', '127.0.0.1', ...data, '--log-level', 'info', ...args],
     env,
   )
   let output = ''

@@ -1,6 +1,6 @@
 // Figures for the editor (not run by npm test): bundle size, time from page load to an editable
 // synced large document (the automerge-paper trace's final text), keystroke-to-remote-render
-// latency between two browser contexts. Run: node --import tsx bench/editor-figures.ts
+// latency between two browser contexts, and keystroke to Saved (the server's acknowledgement). Run: node --import tsx bench/editor-figures.ts
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -30,15 +30,17 @@ function median(values: number[]): number {
     : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2
 }
 
+// editor.js holds the stylesheet too.
 function bundleSizes(): void {
-  for (const file of ['editor.js', 'editor.css']) {
-    const contents = readFileSync(join(publicDirectory, file))
-    const gzipped = gzipSync(contents, { level: 9 }).length
-    console.log(
-      `${file}: ${(contents.length / 1024).toFixed(1)} KiB minified, ${(gzipped / 1024).toFixed(1)} KiB gzipped`,
-    )
-  }
+  const contents = readFileSync(join(publicDirectory, 'editor.js'))
+  const gzipped = gzipSync(contents, { level: 9 }).length
+  console.log(
+    `editor.js: ${(contents.length / 1024).toFixed(1)} KiB minified, ${(gzipped / 1024).toFixed(1)} KiB gzipped`,
+  )
 }
+
+// Page-side: the demo's editor lives in the open shadow root of its <collab-editor>.
+const editorShadowRoot = "document.querySelector('collab-editor')?.shadowRoot"
 
 /** Puts one paragraph per line of the trace's final text into the room, through the server. */
 async function seedLargeDocument(serverUrl: string, room: string): Promise<number> {
@@ -82,8 +84,8 @@ async function measureLoad(browser: Browser, url: string, paragraphs: number): P
   const page = await context.newPage()
   await page.goto(url)
   const ready = await page.waitForFunction(
-    `document.querySelector('.collab-editor[data-synced] .ProseMirror[contenteditable="true"]') &&
-     document.querySelectorAll('.ProseMirror > p').length === ${paragraphs} && performance.now()`,
+    `${editorShadowRoot}?.querySelector('.collab-editor[data-synced] .ProseMirror[contenteditable="true"]') &&
+     ${editorShadowRoot}.querySelectorAll('.ProseMirror > p').length === ${paragraphs} && performance.now()`,
     undefined,
     { polling: 'raf', timeout: 60_000 },
   )
@@ -105,10 +107,10 @@ async function measureKeystrokeLatency(browser: Browser, url: string): Promise<n
   if (!writer || !reader) throw new Error('no pages')
   await writer.locator('.ProseMirror').click()
   await writer.evaluate(`window.sentAt = [];
-    document.querySelector('.ProseMirror').addEventListener('keydown',
+    ${editorShadowRoot}.querySelector('.ProseMirror').addEventListener('keydown',
       () => window.sentAt.push(performance.timeOrigin + performance.now()), true)`)
   await reader.evaluate(`window.seenAt = []; let length = 0
-    const editor = document.querySelector('.ProseMirror')
+    const editor = ${editorShadowRoot}.querySelector('.ProseMirror')
     new MutationObserver(() => {
       const now = performance.timeOrigin + performance.now()
       const next = editor.firstElementChild.firstChild?.textContent?.length ?? 0
@@ -121,6 +123,28 @@ async function measureKeystrokeLatency(browser: Browser, url: string): Promise<n
   const sentAt = await writer.evaluate<number[]>('window.sentAt')
   const seenAt = await reader.evaluate<number[]>('window.seenAt')
   return median(seenAt.map((seen, index) => seen - (sentAt[index] ?? NaN)))
+}
+
+/** Median ms from a keydown to the editor saying Saved (the server acknowledged storing it). */
+async function measureKeystrokeToSaved(browser: Browser, url: string): Promise<number> {
+  const page = await (await browser.newContext()).newPage()
+  await page.goto(`${url}&user=Writer`)
+  await page.waitForSelector('.collab-editor[data-save-state="saved"]', { state: 'attached' })
+  await page.locator('.ProseMirror').click()
+  await page.evaluate(`window.sentAt = []; window.savedAt = []
+    ${editorShadowRoot}.querySelector('.ProseMirror').addEventListener('keydown',
+      () => window.sentAt.push(performance.now()), true)
+    document.querySelector('collab-editor').editor.on('save-state', (state) => {
+      if (state === 'saved') window.savedAt.push(performance.now())
+    })`)
+  for (let index = 1; index <= keystrokes; index++) {
+    await page.keyboard.press('x')
+    await page.waitForFunction(`window.savedAt.length >= ${index}`, undefined, { polling: 'raf' })
+  }
+  const sentAt = await page.evaluate<number[]>('window.sentAt')
+  const savedAt = await page.evaluate<number[]>('window.savedAt')
+  await page.context().close()
+  return median(savedAt.map((saved, index) => saved - (sentAt[index] ?? NaN)))
 }
 
 async function main(): Promise<void> {
@@ -165,6 +189,8 @@ async function main(): Promise<void> {
     console.log(
       `keystroke → remote render: median ${latencyMs.toFixed(1)} ms over ${keystrokes} keystrokes`,
     )
+    const savedMs = await measureKeystrokeToSaved(browser, `http://127.0.0.1:${port}/?doc=saved`)
+    console.log(`keystroke → Saved: median ${savedMs.toFixed(1)} ms over ${keystrokes} keystrokes`)
   } finally {
     await browser.close()
     await server.close()

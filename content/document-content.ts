@@ -1,10 +1,10 @@
 // A document's content outside the editor: the editor's Y.Doc (its XmlFragment, as y-prosemirror
 // writes it) read as a ProseMirror node, and that node as ProseMirror JSON, plain text or
 // Markdown. No DOM and nothing of the server: webhooks, and later the content API, build on it.
-import { defaultMarkdownSerializer } from 'prosemirror-markdown'
 import type { Attrs, Node } from 'prosemirror-model'
 import * as Y from 'yjs'
 import { editorSchema } from '../editor/schema.js'
+import { markdownOf } from './markdown-serializer.js'
 
 /** The XmlFragment of a Y.Doc that holds the editor's document. */
 export const documentFragmentName = 'prosemirror'
@@ -97,13 +97,18 @@ export function documentJson(doc: Y.Doc): ProseMirrorJson {
 
 /**
  * The document as plain text, without markup: blocks separated by a blank line, list items and
- * the blocks inside one on lines of their own, a hard break as a line break.
+ * the blocks inside one on lines of their own, a hard break as a line break. A task item opens
+ * with `[ ]` or `[x]`, a table row is a line with a tab between cells, a horizontal rule is
+ * `---` and an image its alt text.
  */
 export function documentText(doc: Y.Doc): string {
   return textOf(documentNode(doc))
 }
 
-/** The document as CommonMark: prosemirror-markdown's default serializer, with tight lists. */
+/**
+ * The document as CommonMark with GFM's tables, strikethrough and task lists (markdown-serializer.ts),
+ * with tight lists.
+ */
 export function documentMarkdown(doc: Y.Doc): string {
   return markdownOf(documentNode(doc))
 }
@@ -126,20 +131,32 @@ function jsonOf(node: Node): ProseMirrorJson {
   return node.toJSON() as ProseMirrorJson
 }
 
-// Lists read best with one item per line; everywhere else blocks are paragraphs of prose.
-const lineSeparatedNodes = new Set([
-  editorSchema.nodes.bullet_list,
-  editorSchema.nodes.ordered_list,
-  editorSchema.nodes.list_item,
+const { nodes } = editorSchema
+
+// Lists read best with one item per line, and tables with one row per line and a tab between
+// cells; everywhere else blocks are paragraphs of prose.
+const blockSeparators = new Map([
+  [nodes.bullet_list, '\n'],
+  [nodes.ordered_list, '\n'],
+  [nodes.list_item, '\n'],
+  [nodes.task_list, '\n'],
+  [nodes.task_item, '\n'],
+  [nodes.table, '\n'],
+  [nodes.table_row, '\t'],
+  [nodes.table_cell, ' '],
+  [nodes.table_header, ' '],
 ])
 
+// A hard break is a line break, an image its alt text.
+const leafText = (leaf: Node): string =>
+  leaf.type === nodes.hard_break ? '\n' : String(leaf.attrs.alt ?? '')
+
 function textOf(node: Node): string {
-  if (node.isTextblock) return node.textBetween(0, node.content.size, '', '\n')
+  if (node.isTextblock) return node.textBetween(0, node.content.size, '', leafText)
+  if (node.type === nodes.horizontal_rule) return '---'
   const blocks: string[] = []
   node.forEach((child) => blocks.push(textOf(child)))
-  return blocks.join(lineSeparatedNodes.has(node.type) ? '\n' : '\n\n')
-}
-
-function markdownOf(node: Node): string {
-  return defaultMarkdownSerializer.serialize(node, { tightLists: true })
+  const text = blocks.join(blockSeparators.get(node.type) ?? '\n\n')
+  if (node.type === nodes.task_item) return `${node.attrs.checked === true ? '[x]' : '[ ]'} ${text}`
+  return text
 }

@@ -1,5 +1,7 @@
 // The document as HTML and HTML as a document, by the editor schema's own DOM rules (toDOM,
-// parseDOM) on linkedom's DOM. Two guards beyond the schema: unsafe links, and NaN list starts.
+// parseDOM) on linkedom's DOM. Two guards beyond the schema: unsafe links (those whose URL
+// markdown-it refuses, a script of its own in HTML served from the server's origin), and NaN
+// list starts. (The schema itself refuses images with an unsafe source.)
 import {
   DOMParser,
   DOMSerializer,
@@ -8,7 +10,7 @@ import {
   type TagParseRule,
 } from 'prosemirror-model'
 import type * as Y from 'yjs'
-import { editorSchema } from '../editor/schema.js'
+import { editorSchema, isSafeHref } from '../editor/schema.js'
 import { documentNode } from './document-content.js'
 import { nestsDeeperThan } from './html-depth.js'
 import { emptyHtmlDocument } from './html-dom.js'
@@ -35,12 +37,6 @@ export function parseHtml(html: string): Node {
   body.innerHTML = markup
   return parser.parse(body)
 }
-
-// Links whose URL markdown-it refuses (its validateLink), once what browsers skip in a URL is
-// removed: a `javascript:` link in HTML served from the server's origin is a script of its own.
-const unsafeUrl = /^(?:javascript|vbscript|file|data):/
-const isSafeHref = (href: unknown): boolean =>
-  typeof href === 'string' && !unsafeUrl.test(href.replace(/[\s\p{Cc}]+/gu, '').toLowerCase())
 
 // The schema's serializer, but an unsafe link renders as its text (in an `<a>` without href).
 const schemaSerializer = DOMSerializer.fromSchema(editorSchema)

@@ -4,6 +4,7 @@
 import { type DocumentApi, type ExportFormat, describeApiError } from './document-api.js'
 import { downloadExport } from './export-download.js'
 import { createHistoryPanel } from './history/history-panel.js'
+import { icon, type IconName } from './icons.js'
 
 /** Options of `createDocumentActions`. */
 export interface DocumentActionsOptions {
@@ -22,16 +23,22 @@ export interface DocumentActions {
   destroy(): void
 }
 
-const exports: ReadonlyArray<{ format: ExportFormat; label: string; title: string }> = [
-  { format: 'markdown', label: '↓ .md', title: 'Download as Markdown' },
-  { format: 'html', label: '↓ .html', title: 'Download as HTML' },
+const exports: ReadonlyArray<{ format: ExportFormat; text: string; title: string }> = [
+  { format: 'markdown', text: '.md', title: 'Download .md (Markdown)' },
+  { format: 'html', text: '.html', title: 'Download .html (HTML)' },
 ]
 
-function toolbarButton(command: string, label: string, title: string): HTMLButtonElement {
+function toolbarButton(
+  command: string,
+  iconName: IconName,
+  text: string,
+  title: string,
+): HTMLButtonElement {
   const button = document.createElement('button')
   button.type = 'button'
+  button.className = 'collab-editor-icon-button has-text'
   button.dataset.command = command
-  button.textContent = label
+  button.append(icon(iconName), text)
   button.title = title
   button.setAttribute('aria-label', title)
   return button
@@ -45,12 +52,14 @@ function toolbarButton(command: string, label: string, title: string): HTMLButto
 export function createDocumentActions(options: DocumentActionsOptions): DocumentActions {
   const element = document.createElement('span')
   element.className = 'collab-editor-toolbar-group collab-editor-document-actions'
+  element.setAttribute('role', 'group')
+  element.setAttribute('aria-label', 'Document')
   const message = element.appendChild(document.createElement('span'))
   message.className = 'collab-editor-toolbar-message'
   message.setAttribute('role', 'alert')
   message.hidden = true
 
-  const historyButton = toolbarButton('history', 'History', 'Version history')
+  const historyButton = toolbarButton('history', 'history', 'History', 'Version history')
   historyButton.setAttribute('aria-expanded', 'false')
   const history = createHistoryPanel({
     api: options.api,
@@ -66,8 +75,8 @@ export function createDocumentActions(options: DocumentActionsOptions): Document
   })
   element.append(historyButton)
 
-  for (const { format, label, title } of exports) {
-    const button = element.appendChild(toolbarButton(`export-${format}`, label, title))
+  for (const { format, text, title } of exports) {
+    const button = element.appendChild(toolbarButton(`export-${format}`, 'download', text, title))
     button.addEventListener('click', () => {
       message.hidden = true
       button.disabled = true

@@ -10,6 +10,7 @@ import type * as Y from 'yjs'
 import { CloseCode } from '../protocol/close-codes.js'
 import { type ConnectionProblem, connectionProblems } from './connection-problem.js'
 import { Emitter } from './emitter.js'
+import { trackStoredUpdates } from './stored-updates.js'
 import type { UnsavedChanges } from './unsaved-changes.js'
 
 /**
@@ -27,6 +28,8 @@ export interface SyncEvents {
   readonly: boolean
   /** A problem began (or changed), or ended (null). */
   problem: ConnectionProblem | null
+  /** What the server has stored of this editor's changes may have changed (`isAllStored`). */
+  stored: boolean
 }
 
 /** Options of `syncDocument`. */
@@ -56,6 +59,11 @@ export interface DocumentSync {
   problem(): ConnectionProblem | null
   /** True when the user may only read: from the start, or since the server said so. */
   isReadOnly(): boolean
+  /**
+   * True while connected and synced, with everything this editor holds stored by the server
+   * (its acknowledgements, protocol/README.md §6, count every update sent).
+   */
+  isAllStored(): boolean
   destroy(): void
 }
 
@@ -96,6 +104,20 @@ export function syncDocument(doc: Y.Doc, options: SyncOptions): DocumentSync {
   const cache = options.offlineCache
     ? new IndexeddbPersistence(`collab-editor:${options.serverUrl}/${options.document}`, doc)
     : undefined
+  // Emitted once per turn, however many messages went out or acknowledgements came in.
+  let isStoredQueued = false
+  const stored = trackStoredUpdates(
+    doc,
+    (origin) => origin !== provider && origin !== cache,
+    () => {
+      if (isStoredQueued) return
+      isStoredQueued = true
+      queueMicrotask(() => {
+        isStoredQueued = false
+        events.emit('stored', isAllStored())
+      })
+    },
+  )
   // y-websocket appends the name to the URL as it is; the server URL-decodes the path, so the
   // name is encoded here to keep '%', '?' and '#' in it (protocol/README.md §1).
   const provider = new WebsocketProvider(
@@ -105,13 +127,21 @@ export function syncDocument(doc: Y.Doc, options: SyncOptions): DocumentSync {
     {
       connect: false,
       awareness: options.awareness,
-      params: options.token === undefined ? {} : { token: options.token },
+      params:
+        options.token === undefined
+          ? { ...stored.params }
+          : { ...stored.params, token: options.token },
+      WebSocketPolyfill: stored.WebSocket,
       maxBackoffTime: maxBackoffMs,
       // The provider would stop for every 44xx code and reconnect on its own for the rest, with
       // whatever token it has; onClose below decides instead.
       shouldReconnect: () => true,
     },
   )
+
+  stored.attach(provider)
+  const isAllStored = (): boolean =>
+    provider.wsconnected && provider.synced && stored.isAllStored(provider.ws)
 
   let status: ConnectionStatus = 'connecting'
   let problem: ConnectionProblem | null = null
@@ -279,8 +309,10 @@ export function syncDocument(doc: Y.Doc, options: SyncOptions): DocumentSync {
     status: () => status,
     problem: () => problem,
     isReadOnly: () => isReadOnly,
+    isAllStored,
     destroy() {
       events.clear()
+      stored.destroy()
       isStopped = true
       attempt++
       clearTimeout(retryTimer)

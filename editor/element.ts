@@ -1,26 +1,28 @@
 // The <collab-editor> custom element: createEditor driven by HTML attributes (and the getToken
-// property, as a function cannot be an attribute), re-created when they change. Defining it is
-// left to the caller (embed.ts does it for the bundle).
+// property, as a function cannot be an attribute), rendered into the element's open shadow root
+// and re-created when they change. Defining it is left to the caller (embed.ts does it for the
+// bundle).
 import { type CollabEditor, createEditor, type EditorEvents } from './index.js'
+import { adoptEditorStyles, type EditorTheme, isEditorTheme } from './shadow-host.js'
 
-/** Attributes the element reads; changing one re-creates the editor. */
+/** Attributes the element reads; changing one re-creates the editor (`theme` restyles it). */
 const elementAttributes = [
   'server',
   'api-url',
   'document',
   'user-name',
   'user-color',
+  'user-id',
   'token',
   'read-only',
   'no-offline-cache',
+  'theme',
 ] as const
 
 /** What the element class needs from the page it runs in. */
 export interface ElementConfig {
   /** Server used when the `server` attribute is absent. */
   defaultServerUrl: string
-  /** Stylesheet added to `document.head` once, before the first editor is shown. */
-  stylesheetUrl?: string
 }
 
 /** The element's instance interface. */
@@ -32,10 +34,12 @@ export interface CollabEditorElement extends HTMLElement {
 }
 
 /**
- * Builds the element class. Reflects the connection as the `status` attribute (`connecting`,
- * `connected`, `offline`), a `synced` attribute, a `view-only` attribute while the user may only
- * read and a `problem` attribute (the problem's kind), and re-dispatches the editor's events as
- * `status`, `synced`, `presence`, `readonly` and `problem` CustomEvents (the value in `detail`).
+ * Builds the element class. The editor lives in the element's open shadow root (`shadowRoot`).
+ * Reflects the connection as the `status` attribute (`connecting`, `connected`, `offline`), the
+ * `save-state` attribute (`saving`, `saved`, `offline`, `error`), a `synced` attribute, a
+ * `view-only` attribute while the user may only read and a `problem` attribute (the problem's
+ * kind), and re-dispatches the editor's events as `status`, `save-state`, `synced`, `presence`,
+ * `readonly` and `problem` CustomEvents (the value in `detail`).
  */
 export function createCollabEditorElementClass(
   config: ElementConfig,
@@ -45,9 +49,13 @@ export function createCollabEditorElementClass(
     #editor: CollabEditor | undefined
     #getToken: (() => Promise<string>) | undefined
     #isRenderQueued = false
+    readonly #shadowRoot: ShadowRoot
 
     constructor() {
       super()
+      this.#shadowRoot = this.attachShadow({ mode: 'open' })
+      // Before any editor, so that the message of a bad attribute is styled too.
+      adoptEditorStyles(this.#shadowRoot)
       // A page may set the property before the bundle has defined the element; that own
       // property would hide the accessor, so it is taken over here.
       if (Object.hasOwn(this, 'getToken')) {
@@ -71,7 +79,6 @@ export function createCollabEditorElementClass(
     }
 
     connectedCallback(): void {
-      if (config.stylesheetUrl) addStylesheetOnce(config.stylesheetUrl)
       this.#queueRender()
     }
 
@@ -79,8 +86,15 @@ export function createCollabEditorElementClass(
       this.#destroyEditor()
     }
 
-    attributeChangedCallback(): void {
-      if (this.isConnected) this.#queueRender()
+    attributeChangedCallback(name: string): void {
+      if (name === 'theme' && this.#editor) this.#editor.theme = this.#theme()
+      else if (this.isConnected) this.#queueRender()
+    }
+
+    // A missing or unknown value follows the system.
+    #theme(): EditorTheme {
+      const theme = this.getAttribute('theme')
+      return isEditorTheme(theme) ? theme : 'auto'
     }
 
     // Several attributes set one after the other make one new editor, not one each.
@@ -95,24 +109,26 @@ export function createCollabEditorElementClass(
 
     #render(): void {
       this.#destroyEditor()
-      this.replaceChildren()
+      this.#shadowRoot.replaceChildren()
       try {
-        this.#editor = createEditor(this, {
+        this.#editor = createEditor(this.#shadowRoot, {
           serverUrl: this.getAttribute('server') ?? config.defaultServerUrl,
           apiUrl: this.getAttribute('api-url') ?? undefined,
           document: this.getAttribute('document') ?? '',
           user: {
             name: this.getAttribute('user-name') || undefined,
             color: this.getAttribute('user-color') || undefined,
+            id: this.getAttribute('user-id') || undefined,
           },
           token: this.getAttribute('token') ?? undefined,
           getToken: this.#getToken,
           readOnly: this.hasAttribute('read-only'),
           offlineCache: !this.hasAttribute('no-offline-cache'),
+          theme: this.#theme(),
         })
       } catch (error) {
         if (!(error instanceof RangeError)) throw error
-        const message = this.appendChild(document.createElement('p'))
+        const message = this.#shadowRoot.appendChild(document.createElement('p'))
         message.className = 'collab-editor-error'
         message.textContent = `collab-editor: ${error.message}`
         return
@@ -120,6 +136,7 @@ export function createCollabEditorElementClass(
       const editor = this.#editor
       const reflect = (): void => {
         this.setAttribute('status', editor.status)
+        this.setAttribute('save-state', editor.saveState)
         this.toggleAttribute('synced', editor.isSynced)
         this.toggleAttribute('view-only', editor.isReadOnly)
         if (editor.problem) this.setAttribute('problem', editor.problem.kind)
@@ -137,23 +154,14 @@ export function createCollabEditorElementClass(
       forward('presence')
       forward('readonly')
       forward('problem')
+      forward('save-state')
     }
 
     #destroyEditor(): void {
       this.#editor?.destroy()
       this.#editor = undefined
-      for (const name of ['status', 'synced', 'view-only', 'problem']) this.removeAttribute(name)
+      for (const name of ['status', 'save-state', 'synced', 'view-only', 'problem'])
+        this.removeAttribute(name)
     }
   }
-}
-
-function addStylesheetOnce(href: string): void {
-  const isPresent = [...document.querySelectorAll('link[rel="stylesheet"]')].some(
-    (link) => (link as HTMLLinkElement).href === href,
-  )
-  if (isPresent) return
-  const link = document.createElement('link')
-  link.rel = 'stylesheet'
-  link.href = href
-  document.head.append(link)
 }

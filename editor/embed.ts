@@ -1,5 +1,6 @@
 // Entry of the embeddable bundle (dist/public/editor.js): the public API plus <collab-editor>,
-// defined on load. Its stylesheet and default server are where the bundle itself was loaded from.
+// defined on load. The stylesheet is inside the bundle; the default server is where the bundle
+// itself was loaded from.
 import { createCollabEditorElementClass } from './element.js'
 
 export { createEditor, editorSchema, fragmentName } from './index.js'
@@ -10,7 +11,9 @@ export type {
   ConnectionStatus,
   EditorEvents,
   EditorOptions,
+  EditorTheme,
   PresentUser,
+  SaveState,
   UserIdentity,
 } from './index.js'
 export type { CollabEditorElement } from './element.js'
@@ -20,7 +23,6 @@ const bundleUrl = new URL(import.meta.url)
 /** The `<collab-editor>` class this bundle defines. */
 export const CollabEditorElementClass = createCollabEditorElementClass({
   defaultServerUrl: `${bundleUrl.protocol === 'https:' ? 'wss:' : 'ws:'}//${bundleUrl.host}`,
-  stylesheetUrl: new URL('./editor.css', bundleUrl).href,
 })
 
 if (!customElements.get('collab-editor'))

@@ -1,39 +1,27 @@
-// The line under the editor: a "View only" badge for read-only users, the connection status and
-// the list of who is in the document.
-import type { ConnectionProblem } from './connection-problem.js'
+// The line under the editor: a "View only" badge for read-only users and whether the user's work
+// is saved (save-state.ts). The presence list and the word count are appended after it.
 import type { ConnectionStatus } from './document-sync.js'
-import type { PresentUser } from './presence.js'
-
-const statusLabels: Record<ConnectionStatus, string> = {
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  offline: 'Offline — edits are kept and sent on reconnect',
-}
+import type { SaveState } from './save-state.js'
 
 /** What the status line shows. */
 export interface StatusView {
   status: ConnectionStatus
-  problem: ConnectionProblem | null
+  saveState: SaveState
+  /** The save state in words (save-state.ts). */
+  label: string
   isReadOnly: boolean
-}
-
-function statusLabel({ status, problem, isReadOnly }: StatusView): string {
-  if (problem && !problem.isRetrying) return 'Disconnected'
-  if (status === 'offline' && isReadOnly) return 'Offline — reconnecting…'
-  return statusLabels[status]
 }
 
 /** The status bar's elements and the functions that update them. */
 export interface StatusBar {
   readonly element: HTMLElement
   showStatus(view: StatusView): void
-  showUsers(users: PresentUser[]): void
 }
 
 /**
  * Builds the status bar: `.collab-editor-view-only` (hidden unless read-only),
- * `.collab-editor-status[data-status]` and the presence list `ul.collab-editor-presence` with one
- * `li[data-client-id]` per user.
+ * and `.collab-editor-status[data-status][data-save-state]` (a live region: screen readers
+ * announce its changes).
  */
 export function createStatusBar(): StatusBar {
   const element = document.createElement('div')
@@ -46,28 +34,16 @@ export function createStatusBar(): StatusBar {
   const status = element.appendChild(document.createElement('span'))
   status.className = 'collab-editor-status'
   status.setAttribute('role', 'status')
-  const presence = element.appendChild(document.createElement('ul'))
-  presence.className = 'collab-editor-presence'
-  presence.setAttribute('aria-label', 'People in this document')
   return {
     element,
     showStatus(view) {
       viewOnly.hidden = !view.isReadOnly
       status.dataset.status = view.status
-      status.textContent = statusLabel(view)
-    },
-    showUsers(users) {
-      presence.replaceChildren(
-        ...users.map((user) => {
-          const item = document.createElement('li')
-          item.dataset.clientId = String(user.clientId)
-          item.style.setProperty('--user-color', user.color)
-          item.textContent = user.isLocal ? `${user.name} (you)` : user.name
-          item.title = user.name
-          item.classList.toggle('is-local', user.isLocal)
-          return item
-        }),
-      )
+      status.dataset.saveState = view.saveState
+      // A read-only editor has nothing of its own to save: offline, it only waits.
+      const isWaiting = view.isReadOnly && view.saveState === 'offline'
+      const label = isWaiting ? 'Offline — reconnecting…' : view.label
+      if (status.textContent !== label) status.textContent = label
     },
   }
 }

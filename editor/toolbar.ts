@@ -1,109 +1,139 @@
-// The small formatting toolbar above the editor: marks, block types, lists, undo/redo. A
-// ProseMirror plugin view, so buttons show the active marks and grey out when not applicable.
-import type { MarkType } from 'prosemirror-model'
-import type { Command, EditorState } from 'prosemirror-state'
+// The formatting toolbar above the document (`role="toolbar"`, "Formatting"): undo and redo, the
+// block type menu, marks and link, lists and blocks, inserts, table tools while the caret is in
+// a table, and the shortcut help. A ProseMirror plugin view, so pressed and disabled states follow
+// the selection. One tab stop with arrow keys between its controls (roving-focus.ts).
 import { Plugin } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
+import { type BlockTypeMenu, createBlockTypeMenu } from './block-type-menu.js'
+import { icon } from './icons.js'
 import {
-  isMarkActive,
-  makeCodeBlock,
-  makeHeading,
-  makeParagraph,
-  redo,
-  toggleCode,
-  toggleEm,
-  toggleLink,
-  toggleStrong,
-  undo,
-  wrapInBlockquote,
-  wrapInBulletList,
-  wrapInOrderedList,
-} from './commands.js'
-import { editorSchema } from './schema.js'
+  ariaKeyShortcut,
+  currentKeyPlatform,
+  type KeyPlatform,
+  shortcutLabel,
+} from './key-names.js'
+import { type RovingFocus, rovingFocus } from './roving-focus.js'
+import {
+  historyGroup,
+  type ToolbarGroup,
+  type ToolbarItem,
+  toolbarGroups,
+} from './toolbar-items.js'
 
-interface ToolbarItem {
-  /** Stable name, also the button's `data-command`. */
-  name: string
-  label: string
-  title: string
-  command: Command
-  isActive?: (state: EditorState) => boolean
+function keysOn(item: ToolbarItem, platform: KeyPlatform): string | undefined {
+  if (item.keys === undefined) return undefined
+  return typeof item.keys === 'string' ? item.keys : item.keys[platform]
 }
 
-const { marks } = editorSchema
-
-function button(name: string, label: string, title: string, command: Command): ToolbarItem {
-  return { name, label, title, command }
+function renderButton(item: ToolbarItem, platform: KeyPlatform): HTMLButtonElement {
+  const button = document.createElement('button')
+  button.type = 'button'
+  button.className = 'collab-editor-icon-button'
+  button.dataset.command = item.name
+  button.setAttribute('aria-label', item.label)
+  const keys = keysOn(item, platform)
+  button.title =
+    keys === undefined ? item.label : `${item.label} (${shortcutLabel(keys, platform)})`
+  if (keys !== undefined) button.setAttribute('aria-keyshortcuts', ariaKeyShortcut(keys, platform))
+  if (item.isActive) button.setAttribute('aria-pressed', 'false')
+  button.append(icon(item.icon))
+  if (item.text !== undefined) {
+    button.classList.add('has-text')
+    button.append(item.text)
+  }
+  return button
 }
 
-function markButton(
-  name: string,
-  label: string,
-  title: string,
-  command: Command,
-  type: MarkType,
-): ToolbarItem {
-  return { name, label, title, command, isActive: (state) => isMarkActive(state, type) }
+function renderGroup(group: ToolbarGroup): HTMLElement {
+  const element = document.createElement('span')
+  element.className = 'collab-editor-toolbar-group'
+  element.dataset.group = group.name
+  element.setAttribute('role', 'group')
+  element.setAttribute('aria-label', group.label)
+  return element
 }
 
-const items: ToolbarItem[][] = [
-  [
-    markButton('strong', 'B', 'Bold (Mod-b)', toggleStrong, marks.strong),
-    markButton('em', 'I', 'Italic (Mod-i)', toggleEm, marks.em),
-    markButton('code', '</>', 'Code (Mod-`)', toggleCode, marks.code),
-    markButton('link', 'Link', 'Link (Mod-k)', toggleLink, marks.link),
-  ],
-  [
-    button('paragraph', '¶', 'Paragraph (Shift-Ctrl-0)', makeParagraph),
-    button('heading1', 'H1', 'Heading 1 (Shift-Ctrl-1)', makeHeading(1)),
-    button('heading2', 'H2', 'Heading 2 (Shift-Ctrl-2)', makeHeading(2)),
-    button('code-block', '{ }', 'Code block (Shift-Ctrl-\\)', makeCodeBlock),
-  ],
-  [
-    button('bullet-list', '•', 'Bullet list (Shift-Ctrl-8)', wrapInBulletList),
-    button('ordered-list', '1.', 'Ordered list (Shift-Ctrl-9)', wrapInOrderedList),
-    button('blockquote', '❝', 'Quote (Ctrl->)', wrapInBlockquote),
-  ],
-  [
-    button('undo', '↶', 'Undo your last change (Mod-z)', undo),
-    button('redo', '↷', 'Redo (Mod-y)', redo),
-  ],
-]
+/** The toolbar's DOM and what keeps it up to date. */
+class ToolbarView {
+  private readonly container: HTMLElement
+  private readonly buttons: Array<{ item: ToolbarItem; button: HTMLButtonElement }> = []
+  private readonly groups: Array<{ group: ToolbarGroup; element: HTMLElement }> = []
+  private readonly blockType: BlockTypeMenu
+  private readonly roving: RovingFocus
+  private view: EditorView
 
-/** A plugin that renders the toolbar into `container` and keeps its buttons up to date. */
+  constructor(container: HTMLElement, view: EditorView) {
+    this.container = container
+    this.view = view
+    const platform = currentKeyPlatform()
+    container.setAttribute('aria-label', 'Formatting')
+    container.append(this.renderGroup(historyGroup, platform))
+    this.blockType = createBlockTypeMenu(view, platform)
+    const blockGroup = container.appendChild(
+      renderGroup({ name: 'block-type', label: 'Block type', items: [] }),
+    )
+    blockGroup.append(this.blockType.element)
+    for (const group of toolbarGroups) container.append(this.renderGroup(group, platform))
+    // mousedown, not click, would move focus: the document keeps its focus and selection.
+    container.addEventListener('mousedown', (event) => {
+      if (event.target instanceof Element && event.target.closest('button')) event.preventDefault()
+    })
+    this.roving = rovingFocus(container, () => this.view.focus())
+    this.update(view)
+  }
+
+  update(view: EditorView): void {
+    this.view = view
+    const { state } = view
+    for (const { item, button } of this.buttons) {
+      const isDisabled = !item.command(state, undefined, view)
+      if (button.disabled !== isDisabled) button.disabled = isDisabled
+      if (item.isActive) {
+        const isActive = item.isActive(state)
+        button.setAttribute('aria-pressed', String(isActive))
+        button.classList.toggle('is-active', isActive)
+      }
+    }
+    for (const { group, element } of this.groups) {
+      const isHidden = group.isShown ? !group.isShown(state) : false
+      if (element.hidden !== isHidden) element.hidden = isHidden
+    }
+    this.blockType.update(view)
+    this.roving.refresh()
+  }
+
+  destroy(): void {
+    this.roving.destroy()
+    this.blockType.destroy()
+    this.container.replaceChildren()
+  }
+
+  private renderGroup(group: ToolbarGroup, platform: KeyPlatform): HTMLElement {
+    const element = renderGroup(group)
+    for (const item of group.items) {
+      const button = element.appendChild(renderButton(item, platform))
+      button.addEventListener('click', (event) => this.run(item, event.detail === 0))
+      this.buttons.push({ item, button })
+    }
+    this.groups.push({ group, element })
+    return element
+  }
+
+  // From the keyboard, focus stays on the toolbar; after a click the document has it.
+  private run(item: ToolbarItem, isFromKeyboard: boolean): void {
+    const { view } = this
+    item.command(view.state, view.dispatch, view)
+    if (!isFromKeyboard && !item.opensPopover) view.focus()
+  }
+}
+
+/**
+ * A plugin that renders the toolbar into `container` (the `role="toolbar"` element): groups of
+ * `button[data-command]` (`undo`, `redo`, `block-type` with `paragraph`, `heading1`…`heading3`,
+ * `strong`, `em`, `underline`, `strike`, `code`, `link`, `bullet-list`, `ordered-list`,
+ * `task-list`, `blockquote`, `code-block`, `horizontal-rule`, `table`, `image`, the table tools
+ * `add-row`, `add-column`, `delete-row`, `delete-column`, `delete-table`, and `help`).
+ */
 export function toolbarPlugin(container: HTMLElement): Plugin {
-  return new Plugin({
-    view(view: EditorView) {
-      const buttons: Array<{ item: ToolbarItem; button: HTMLButtonElement }> = []
-      for (const group of items) {
-        const groupElement = container.appendChild(document.createElement('span'))
-        groupElement.className = 'collab-editor-toolbar-group'
-        for (const item of group) {
-          const button = groupElement.appendChild(document.createElement('button'))
-          button.type = 'button'
-          button.textContent = item.label
-          button.title = item.title
-          button.setAttribute('aria-label', item.title)
-          button.dataset.command = item.name
-          // mousedown, not click: keep the editor's selection and focus.
-          button.addEventListener('mousedown', (event) => {
-            event.preventDefault()
-            item.command(view.state, view.dispatch, view)
-            view.focus()
-          })
-          buttons.push({ item, button })
-        }
-      }
-      const update = (current: EditorView): void => {
-        for (const { item, button } of buttons) {
-          button.disabled = !item.command(current.state, undefined, current)
-          const isActive = item.isActive?.(current.state) ?? false
-          button.classList.toggle('is-active', isActive)
-          button.setAttribute('aria-pressed', String(isActive))
-        }
-      }
-      update(view)
-      return { update, destroy: () => container.replaceChildren() }
-    },
-  })
+  return new Plugin({ view: (view) => new ToolbarView(container, view) })
 }

@@ -1,9 +1,11 @@
 // Bundles the server command into dist/ and the editor into dist/public/ with esbuild: editor.js
-// (embeddable ES module, defines <collab-editor>), editor.css, and the demo app (index.html, demo.js).
+// (embeddable ES module with its stylesheet, defines <collab-editor>) and the demo app (index.html,
+// demo.js).
 // Files are replaced atomically, so a running server or a parallel build never sees half a file.
 // With --if-stale (npm start) it builds only when dist/build-record.json says the build is missing
 // or stale (scripts/build-record.mjs); without it (npm run build) it always builds.
 import { log } from 'node:console'
+import { readFile } from 'node:fs/promises'
 import { argv } from 'node:process'
 import { join, relative } from 'node:path'
 import { URL, fileURLToPath } from 'node:url'
@@ -14,6 +16,21 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const publicDirectory = 'dist/public'
 /** The demo page, copied as it is. */
 const demoPage = { from: 'editor/demo/index.html', to: join(publicDirectory, 'index.html') }
+
+/** Imports of `.css` files resolve to their minified text. */
+const minifiedCssText = {
+  name: 'minified-css-text',
+  setup(build) {
+    build.onLoad({ filter: /\.css$/ }, async ({ path }) => {
+      const { transform } = await import('esbuild')
+      const { code } = await transform(await readFile(path, 'utf8'), {
+        loader: 'css',
+        minify: true,
+      })
+      return { contents: code, loader: 'text' }
+    })
+  },
+}
 
 /** Bundles one set of entry points; returns the paths (relative to root) it read and wrote. */
 async function bundle(options) {
@@ -60,14 +77,10 @@ async function buildAll() {
       platform: 'browser',
       target: 'es2022',
       format: 'esm',
+      // The editor's stylesheet goes into the script, to be adopted by each editor's shadow root.
+      plugins: [minifiedCssText],
       minify: true,
       sourcemap: true,
-    }),
-    bundle({
-      entryPoints: { editor: 'editor/editor.css' },
-      outdir: publicDirectory,
-      bundle: true,
-      minify: true,
     }),
     copyAtomically(join(root, demoPage.from), join(root, demoPage.to)).then(() => ({
       inputs: [demoPage.from],

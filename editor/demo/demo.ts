@@ -1,9 +1,7 @@
 // The demo page served at /: picks the document from ?doc= (a new random name put into the
-// address bar when absent) and the user from ?user=, then shows <collab-editor> for them.
+// address bar when absent) and the user's name from ?user=, then shows <collab-editor> for them.
 import { validateRoomName } from '../../protocol/room-name.js'
-import { randomUserName } from '../presence.js'
 
-const nameKey = 'collab-editor-demo:user-name'
 const adjectives = ['amber', 'bright', 'quiet', 'rapid', 'silver', 'sunny', 'velvet', 'windy']
 const nouns = ['meadow', 'harbor', 'canyon', 'forest', 'island', 'lagoon', 'summit', 'valley']
 
@@ -40,13 +38,9 @@ function start(): void {
   const editor = document.createElement('collab-editor')
   editor.setAttribute('server', `${url.protocol === 'https:' ? 'wss:' : 'ws:'}//${url.host}`)
   editor.setAttribute('document', documentName)
-  // A random name is remembered per browser, so a reload keeps it; ?user= overrides it.
-  let userName = url.searchParams.get('user') ?? window.localStorage.getItem(nameKey)
-  if (!userName) {
-    userName = randomUserName()
-    window.localStorage.setItem(nameKey, userName)
-  }
-  editor.setAttribute('user-name', userName)
+  // Without ?user= the editor uses the name this browser kept (or a random one it keeps).
+  const userName = url.searchParams.get('user')
+  if (userName) editor.setAttribute('user-name', userName)
   element('#editor').append(editor)
 
   const copyButton = element<HTMLButtonElement>('#copy-link')

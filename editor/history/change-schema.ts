@@ -1,7 +1,7 @@
 // The editor schema as the history preview needs it: y-prosemirror's snapshot rendering marks
 // what changed with a `ychange` attribute on nodes and a `ychange` mark on text ({ user, type:
 // 'added' | 'removed', color }), which the live schema has no room for. Rendered as `ins` / `del`
-// and `data-change` blocks, coloured by author (editor.css).
+// and `data-change` blocks, coloured by author (styles/history.css).
 import {
   type DOMOutputSpec,
   type Mark,

@@ -24,7 +24,7 @@ export interface HistoryPanelOptions {
   api: DocumentApi
   /**
    * The row that holds the live document: the preview and the panel are added to it, and it has
-   * `data-previewing` while a preview is shown (editor.css then hides the live document).
+   * `data-previewing` while a preview is shown (styles/frame.css then hides the live document).
    */
   host: HTMLElement
   /** Called when the panel opens or closes. */

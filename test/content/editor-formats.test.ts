@@ -14,7 +14,15 @@ import { editorFormats } from '../../content/editor-formats.js'
 import { editorSchema } from '../../editor/schema.js'
 import { FormatError } from '../../server/index.js'
 import { deferCleanup } from '../helpers/cleanup.js'
-import { listItem, paragraph, text } from '../helpers/prosemirror-json.js'
+import {
+  cell,
+  header,
+  listItem,
+  paragraph,
+  table,
+  taskItem,
+  text,
+} from '../helpers/prosemirror-json.js'
 
 const { nodes, marks } = editorSchema
 
@@ -82,6 +90,28 @@ const everything: ProseMirrorJson = {
         listItem('four'),
       ],
     },
+    paragraph(
+      text('struck', { type: 'strike' }),
+      text(' '),
+      text('underlined', { type: 'underline' }),
+      text(' '),
+      { type: 'image', attrs: { src: 'https://example.com/cat.png', alt: 'A cat', title: 'Cat' } },
+    ),
+    { type: 'horizontal_rule' },
+    {
+      type: 'task_list',
+      content: [
+        taskItem(true, paragraph(text('done'))),
+        taskItem(false, paragraph(text('to do')), {
+          type: 'task_list',
+          content: [taskItem(false, paragraph(text('nested')))],
+        }),
+      ],
+    },
+    table(
+      [header(paragraph(text('Name'))), header(paragraph(text('Role')))],
+      [cell(paragraph(text('Ann', { type: 'strong' }))), cell({ type: 'paragraph' })],
+    ),
     { type: 'paragraph' },
   ],
 }
@@ -146,11 +176,13 @@ test('html reads as the editor reads a paste: lenient, and only what the schema 
     '<!DOCTYPE html><html><head><title>Page</title><style>p{}</style></head><body>' +
     '<h2>Head</h2><div><p>In a <b>div</b> with <i>italics</i> and a <span>span</span></div>' +
     '<script>alert(1)</script><img src="x.png" alt="image"><hr><table><tr><td>cell</td></tr>' +
-    '</table><ol start="x"><li>no start</ol></body></html>'
+    '</table><video src="v.mp4"></video><ol start="x"><li>no start</ol></body></html>'
   assert.equal(
     roundTrip(t, 'html', page),
     '<h2>Head</h2><p>In a <strong>div</strong> with <em>italics</em> and a span</p>' +
-      '<p>cell</p><ol><li><p>no start</p></li></ol>',
+      '<p><img alt="image" src="x.png"></p><hr>' +
+      '<table><tbody><tr><td><p>cell</p></td></tr></tbody></table>' +
+      '<ol><li><p>no start</p></li></ol>',
   )
   assert.equal(roundTrip(t, 'html', 'just text'), '<p>just text</p>')
 })
@@ -190,14 +222,14 @@ test('markdown keeps all of the schema but empty paragraphs', (t) => {
   assert.deepEqual(json, { ...everything, content: everything.content!.slice(0, -1) })
 })
 
-test('markdown images become links with their alt text; thematic breaks are left out', (t) => {
+test('markdown images are images with their alt text as plain text; breaks are rules', (t) => {
   assert.equal(
     roundTrip(
       t,
       'markdown',
-      'before\n\n![a *big* cat](cat.png "Cat") ![](dog.png)\n\n---\n\nafter',
+      'before\n\n![a *big* cat](cat.png "Cat") ![](dog.png)\n\n***\n\nafter',
     ),
-    'before\n\n[a big cat](cat.png "Cat") [dog.png](dog.png)\n\nafter',
+    'before\n\n![a big cat](cat.png "Cat") ![](dog.png)\n\n---\n\nafter',
   )
 })
 
@@ -482,6 +514,7 @@ test('any body either reads, and then renders and reads back, or is a FormatErro
     ...['<p>', '</p>', '<b>', '</i>', '<ol start="', '<a href="', '<!--', '-->', '<pre>', '<br>'],
     ...['{"type":', '"doc"', '"text"', ',"content":[', ']', '}', '"marks":[', 'null', '"x"'],
     ...['# ', '> ', '- ', '1. ', '**', '_', '`', '```', '![', '](', ')', '[', '\\', '---'],
+    ...['| a |', '| --- |', '|', '~~', '[ ] ', '[x] ', '<u>', '</u>', '<li data-type="taskItem">'],
     ...['\n', '\n\n', ' ', '\t', 'text', '&amp;', '&#0;', '\u0000', '\ud800', '\r\n'],
   ]
   let seed = 42

@@ -2,21 +2,19 @@
 // watch but cannot type, getToken renews an expired token without losing edits, and refusals
 // (4403, 4413, 4429) are said in words instead of a silent reconnection loop.
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
 import { before, type TestContext } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { Page, WebSocketRoute } from 'playwright-core'
 import { type Access, type Authenticate, refuse } from '../../server/index.js'
 import {
-  artifactsDirectory,
   type BrowserSession,
   browserTest,
   buildEditor,
   editorText,
-  type Person,
   makeTestSite,
+  type Person,
   placeCaretAtEndOf,
+  saveScreenshot,
   type TestSite,
   waitForText,
   waitSynced,
@@ -135,15 +133,10 @@ async function recordCloseCodes(page: Page): Promise<void> {
 /** The problem notice's text, or null while it is hidden. */
 function problemText(page: Page): Promise<string | null> {
   return page.evaluate(`(() => {
-    const notice = document.querySelector('.collab-editor-problem')
+    const editor = document.querySelector('collab-editor').shadowRoot
+    const notice = editor.querySelector('.collab-editor-problem')
     return notice.hidden ? null : notice.textContent
   })()`)
-}
-
-/** Writes the page's editor (the `.collab-editor` box) to test-artifacts/<name>.png. */
-async function saveScreenshot(page: Page, name: string): Promise<void> {
-  await mkdir(artifactsDirectory, { recursive: true })
-  await page.locator('.collab-editor').screenshot({ path: join(artifactsDirectory, `${name}.png`) })
 }
 
 /**
@@ -227,7 +220,7 @@ browserTest(
     await ann.page.keyboard.type(', still live')
     await waitForText(viv.page, 'Live from Ann, still live')
     assert.equal(await editorText(ann.page), 'Live from Ann, still live')
-    await ann.page.locator('.collab-editor-presence li', { hasText: 'Viv' }).waitFor()
+    await ann.page.locator('.collab-presence-user', { hasText: 'Viv' }).waitFor()
     await saveScreenshot(viv.page, 'view-only')
   },
 )
@@ -261,6 +254,11 @@ browserTest(
 
     await viv.page.waitForSelector('collab-editor[view-only]')
     await waitForText(viv.page, 'Written by Ann')
+    assert.equal(
+      await viv.page.locator('.collab-editor-status').textContent(),
+      'Not saved: you can only read this document',
+    )
+    assert.equal(await viv.page.locator('collab-editor').getAttribute('save-state'), 'error')
     assert.equal(await viv.page.locator('.collab-editor-toolbar').count(), 0)
     assert.ok(await viv.page.locator('.collab-editor-view-only').isVisible())
     assert.equal(
@@ -370,7 +368,10 @@ browserTest(
     assert.equal(response.status, 201)
     await ann.page.waitForSelector('collab-editor[problem="forbidden"][status="offline"]')
     assert.equal(await problemText(ann.page), 'You no longer have access to this document')
-    assert.equal(await ann.page.locator('.collab-editor-status').textContent(), 'Disconnected')
+    assert.equal(
+      await ann.page.locator('.collab-editor-status').textContent(),
+      'Not saved: you no longer have access to this document',
+    )
     assert.equal(await ann.page.locator('.collab-editor-toolbar').count(), 0)
     // A reconnecting editor would have tried three times by now (200, 400, 800 ms).
     await delay(1_500)
@@ -412,6 +413,10 @@ browserTest(
       await problemText(ann.page),
       'This document has reached its size limit; your last change was not saved',
     )
+    assert.equal(
+      await ann.page.locator('.collab-editor-status').textContent(),
+      'Not saved: the document has reached its size limit',
+    )
     await saveScreenshot(ann.page, 'document-too-large')
 
     await placeCaretAtEndOf(ann.page, 0)
@@ -421,6 +426,7 @@ browserTest(
       waitForText(bob.page, 'Saved text, then more'),
       waitForText(ann.page, 'Saved text, then more'),
     ])
+    await ann.page.waitForSelector('collab-editor[save-state="saved"]')
     assert.equal(route?.connectedAtMs.length, 2)
     // The reconnection's sync step 2 carried the taken-back change only as deleted, collected
     // content: its text went to the server once, in the refused update.

@@ -95,8 +95,8 @@ browserTest(
     const bobOnAnn = ann.page.locator('.ProseMirror-yjs-cursor', { hasText: 'Bob' })
     await Promise.all([annOnBob.waitFor(), bobOnAnn.waitFor()])
     await ann.page.locator('.ProseMirror-yjs-selection').first().waitFor()
-    await bob.page.locator('.collab-editor-presence li', { hasText: 'Ann' }).waitFor()
-    assert.deepEqual(await bob.page.locator('.collab-editor-presence li').allTextContents(), [
+    await bob.page.locator('.collab-presence-user', { hasText: 'Ann' }).waitFor()
+    assert.deepEqual(await bob.page.locator('.collab-presence-user').allTextContents(), [
       'Bob (you)',
       'Ann',
     ])
@@ -110,7 +110,7 @@ browserTest(
 
     await ann.context.close()
     await annOnBob.waitFor({ state: 'detached' })
-    assert.deepEqual(await bob.page.locator('.collab-editor-presence li').allTextContents(), [
+    assert.deepEqual(await bob.page.locator('.collab-presence-user').allTextContents(), [
       'Bob (you)',
     ])
   },

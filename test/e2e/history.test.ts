@@ -4,21 +4,20 @@
 // deleted document stops the editor for good.
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { before } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { Locator, Page } from 'playwright-core'
 import { type Authenticate, refuse } from '../../server/index.js'
 import {
-  artifactsDirectory,
   browserTest,
   buildEditor,
   countCachedUpdates,
   makeTestSite,
   placeCaretAtEndOf,
   publicDirectory,
+  saveScreenshot,
   waitForText,
   waitSynced,
 } from '../helpers/browser.js'
@@ -45,10 +44,13 @@ async function nameVersion(page: Page, name: string): Promise<void> {
   await versionEntry(page, name).waitFor()
 }
 
+// Page-side: the demo's editor lives in the open shadow root of its <collab-editor>.
+const editorShadowRoot = "document.querySelector('collab-editor').shadowRoot"
+
 /** The highlighted changes of the preview, as `[text, author]` pairs in document order. */
 function previewChanges(page: Page, tag: 'ins' | 'del'): Promise<Array<[string, string]>> {
   return page.evaluate(
-    `[...document.querySelectorAll('.collab-editor-preview-doc:not([hidden]) ${tag}[data-change]')]
+    `[...${editorShadowRoot}.querySelectorAll('.collab-editor-preview-doc:not([hidden]) ${tag}[data-change]')]
       .map((element) => [element.textContent, element.dataset.author])`,
   )
 }
@@ -56,17 +58,9 @@ function previewChanges(page: Page, tag: 'ins' | 'del'): Promise<Array<[string, 
 /** The underline colour of every addition in the preview. */
 function additionColors(page: Page): Promise<string[]> {
   return page.evaluate(
-    `[...document.querySelectorAll('.collab-editor-preview-doc:not([hidden]) ins[data-change]')]
+    `[...${editorShadowRoot}.querySelectorAll('.collab-editor-preview-doc:not([hidden]) ins[data-change]')]
       .map((element) => getComputedStyle(element).textDecorationColor)`,
   )
-}
-
-/** Writes the page's editor (the `.collab-editor` box) to test-artifacts/<name>.png. */
-async function saveScreenshot(page: Page, name: string): Promise<string> {
-  await mkdir(artifactsDirectory, { recursive: true })
-  const path = join(artifactsDirectory, `${name}.png`)
-  await page.locator('.collab-editor').screenshot({ path })
-  return path
 }
 
 browserTest(
@@ -291,7 +285,10 @@ browserTest(
       await ann.page.locator('.collab-editor-problem').textContent(),
       'This document was deleted; reload to start a new one under this name',
     )
-    assert.equal(await ann.page.locator('.collab-editor-status').textContent(), 'Disconnected')
+    assert.equal(
+      await ann.page.locator('.collab-editor-status').textContent(),
+      'Not saved: the document was deleted',
+    )
     assert.equal(await ann.page.locator('.collab-editor-toolbar').count(), 0)
     await saveScreenshot(ann.page, 'history-deleted')
     // A reconnecting editor would have tried three times by now (200, 400, 800 ms).

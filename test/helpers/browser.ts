@@ -83,6 +83,14 @@ export function browserTest(
   })
 }
 
+/** Writes the page's editor (the `.collab-editor` box) to test-artifacts/<name>.png; its path. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  await mkdir(artifactsDirectory, { recursive: true })
+  const path = join(artifactsDirectory, `${name}.png`)
+  await page.locator('.collab-editor').first().screenshot({ path })
+  return path
+}
+
 /** A directory of files for startServer's `staticDirectory`: the built editor and test pages. */
 export interface TestSite {
   readonly directory: string
@@ -91,14 +99,13 @@ export interface TestSite {
 }
 
 /**
- * Copies the built editor (editor.js, editor.css) into a temporary directory that tests add
- * their own pages to. A page served by the collab server itself is on its origin, as the demo is
+ * Copies the built editor (editor.js, which holds its stylesheet) into a temporary directory that
+ * tests add their own pages to. A page served by the collab server itself is on its origin, as the demo is
  * (Chromium lets only such pages open WebSockets to the loopback server), and has IndexedDB.
  */
 export async function makeTestSite(t: TestContext): Promise<TestSite> {
   const directory = await makeTempDir(t, 'collab-site-')
-  for (const file of ['editor.js', 'editor.css'])
-    await copyFile(join(publicDirectory, file), join(directory, file))
+  await copyFile(join(publicDirectory, 'editor.js'), join(directory, 'editor.js'))
   return {
     directory,
     addPage: (name, html) => writeFile(join(directory, `${name}.html`), html),
@@ -119,24 +126,40 @@ async function saveArtifacts(
 }
 
 // The DOM the page-side function below uses: the root tsconfig has no DOM library.
-interface PageElement {
-  readonly textContent: string | null
-  cloneNode(deep: true): PageElement
+interface PageNode {
+  querySelector(selector: string): PageElement | null
   querySelectorAll(selector: string): Iterable<PageElement>
+}
+interface PageElement extends PageNode {
+  readonly textContent: string | null
+  readonly children: Iterable<PageElement>
+  readonly shadowRoot: PageNode | null
+  cloneNode(deep: true): PageElement
   remove(): void
 }
-declare const document: { querySelectorAll(selector: string): Iterable<PageElement> }
+declare const document: PageNode
 
-// Runs in the page: the text of every top-level block of the first editor inside `scope`,
-// without remote cursors' name labels.
-const readEditorText = (scope: string): string =>
-  [...document.querySelectorAll(`${scope} .ProseMirror > *`)]
+// Runs in the page: the text of every top-level block of the first editor inside `scope`, without
+// remote cursors' name labels. Editors live in open shadow roots, so it looks in those (no named
+// inner functions: tsx would wrap them in a helper the page does not have).
+const readEditorText = (scope: string): string => {
+  const scopeElement = document.querySelector(scope)
+  const hosts = scopeElement ? [scopeElement, ...scopeElement.querySelectorAll('*')] : []
+  let editor: PageElement | null = null
+  for (const host of hosts) {
+    if (editor) break
+    if (!host.shadowRoot) continue
+    editor = host.shadowRoot.querySelector('.ProseMirror')
+    hosts.push(...host.shadowRoot.querySelectorAll('*'))
+  }
+  return [...(editor?.children ?? [])]
     .map((block) => {
       const copy = block.cloneNode(true)
       for (const cursor of copy.querySelectorAll('.ProseMirror-yjs-cursor')) cursor.remove()
       return copy.textContent
     })
     .join('\n')
+}
 
 /**
  * The text of the editor on the page (inside the element `scope` selects, if several), one

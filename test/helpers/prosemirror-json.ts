@@ -22,3 +22,32 @@ export const listItem = (value: string): ProseMirrorJson => ({
   type: 'list_item',
   content: [paragraph(text(value))],
 })
+
+/** A task item of these blocks. */
+export const taskItem = (checked: boolean, ...content: ProseMirrorJson[]): ProseMirrorJson => ({
+  type: 'task_item',
+  attrs: { checked },
+  content,
+})
+
+const cellAttrs = { colspan: 1, rowspan: 1, colwidth: null }
+
+/** A table cell of these blocks, spanning one column and row. */
+export const cell = (...content: ProseMirrorJson[]): ProseMirrorJson => ({
+  type: 'table_cell',
+  attrs: cellAttrs,
+  content,
+})
+
+/** A header cell of these blocks, spanning one column and row. */
+export const header = (...content: ProseMirrorJson[]): ProseMirrorJson => ({
+  type: 'table_header',
+  attrs: cellAttrs,
+  content,
+})
+
+/** A table of these rows of cells. */
+export const table = (...rows: ProseMirrorJson[][]): ProseMirrorJson => ({
+  type: 'table',
+  content: rows.map((cells) => ({ type: 'table_row', content: cells })),
+})

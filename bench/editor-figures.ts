@@ -15,6 +15,7 @@ import * as Y from 'yjs'
 import { openLevelDbStore } from '../persistence/leveldb/store.js'
 import { createCollabServer } from '../server/index.js'
 import { createLogger } from '../server/logger.js'
+import { chromiumLaunchArgs, chromiumPath } from '../test/helpers/chromium.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const publicDirectory = join(root, 'dist/public')
@@ -160,16 +161,7 @@ async function main(): Promise<void> {
     staticDirectory: publicDirectory,
   })
   const { port } = await server.listen(0, '127.0.0.1')
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  })
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumLaunchArgs })
   try {
     const paragraphs = await seedLargeDocument(`ws://127.0.0.1:${port}`, 'large')
     const loadTimes: number[] = []

@@ -19,8 +19,12 @@ interface AxeViolation {
   nodes: Array<{ target: unknown[]; failureSummary?: string }>
 }
 
-/** Runs axe-core on the page (open shadow roots included) and fails on serious or critical. */
+/**
+ * Runs axe-core on the page (open shadow roots included) and fails on serious or critical. With
+ * reduced motion, which the editor honours, no popover is caught halfway through fading in.
+ */
 async function assertAccessible(page: Page, what: string): Promise<void> {
+  await page.emulateMedia({ reducedMotion: 'reduce' })
   if (!(await page.evaluate('typeof window.axe !== "undefined"'))) {
     await page.addScriptTag({ content: axeSource })
   }

@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import WebSocket from 'ws'
 import { openRawClient } from '../helpers/client.js'
 import { requestUpgrade } from '../helpers/http.js'
-import { runCommand, spawnServer } from '../helpers/start-server.js'
+import { runCommand, runRefusal, spawnServer } from '../helpers/start-server.js'
 import { makeTempDir } from '../helpers/tmp-dir.js'
 import { until } from '../helpers/until.js'
 
@@ -18,17 +18,6 @@ const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url))
 async function packageVersion(): Promise<string> {
   const packageJson = await readFile(join(repositoryRoot, 'package.json'), 'utf8')
   return (JSON.parse(packageJson) as { version: string }).version
-}
-
-/** The one line a refused start prints, and its exit code. */
-async function refusal(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; line: string }> {
-  const { code, output } = await runCommand(args, env)
-  const lines = output.trim().split('\n')
-  assert.equal(lines.length, 1, `one line expected, got:\n${output}`)
-  return { code, line: lines[0]! }
 }
 
 test('--help lists every flag with its default and environment variable', async () => {
@@ -100,7 +89,7 @@ test('bad values exit with code 2 and one line saying what is wrong', async (t) 
     { args: ['--bogus'], message: /unknown option '--bogus'/ },
   ]
   for (const { args, env, message } of cases) {
-    const { code, line } = await refusal([...args, '--data', dataDirectory], env)
+    const { code, line } = await runRefusal([...args, '--data', dataDirectory], env)
     assert.equal(code, 2, args.join(' '))
     assert.match(line, message)
   }
@@ -110,7 +99,7 @@ test('an unusable data directory exits with code 2 and says how to fix it', asyn
   const directory = await makeTempDir(t)
   const file = join(directory, 'not-a-directory')
   await writeFile(file, 'x')
-  const { code, line } = await refusal(['--port', '0', '--data', join(file, 'data')])
+  const { code, line } = await runRefusal(['--port', '0', '--data', join(file, 'data')])
   assert.equal(code, 2)
   assert.match(line, /cannot create the data directory .*not a directory.*--data \/ DATA_DIR/)
 })
@@ -118,7 +107,7 @@ test('an unusable data directory exits with code 2 and says how to fix it', asyn
 test('a data directory locked by a running server exits with code 2', async (t) => {
   const dataDirectory = await makeTempDir(t)
   await spawnServer(t, dataDirectory)
-  const { code, line } = await refusal(['--port', '0', '--data', dataDirectory])
+  const { code, line } = await runRefusal(['--port', '0', '--data', dataDirectory])
   assert.equal(code, 2)
   assert.match(
     line,
@@ -128,7 +117,7 @@ test('a data directory locked by a running server exits with code 2', async (t) 
 
 test('a port already in use exits with code 2', async (t) => {
   const running = await spawnServer(t, await makeTempDir(t))
-  const { code, line } = await refusal([
+  const { code, line } = await runRefusal([
     '--port',
     String(running.port),
     '--host',
@@ -142,7 +131,9 @@ test('a port already in use exits with code 2', async (t) => {
 
 test('flags win over environment variables', async (t) => {
   const dataDirectory = await makeTempDir(t)
-  const { code, line } = await refusal(['--port', 'nope', '--data', dataDirectory], { PORT: '1' })
+  const { code, line } = await runRefusal(['--port', 'nope', '--data', dataDirectory], {
+    PORT: '1',
+  })
   assert.equal(code, 2)
   assert.match(line, /argument 'nope'/)
 })
@@ -195,7 +186,7 @@ test('webhook and drain flags that are wrong or do not fit together exit with co
     { args: ['--metrics', 'maybe'], message: /--metrics.*expected true or false/ },
   ]
   for (const { args, message } of cases) {
-    const { code, line } = await refusal([...args, '--data', dataDirectory])
+    const { code, line } = await runRefusal([...args, '--data', dataDirectory])
     assert.equal(code, 2, args.join(' '))
     assert.match(line, message)
   }

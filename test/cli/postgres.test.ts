@@ -9,7 +9,7 @@ import { openPostgresStore } from '../../persistence/postgres/store.js'
 import { deferCleanup } from '../helpers/cleanup.js'
 import { connectProvider, waitSynced } from '../helpers/client.js'
 import { postgresUrl, testSchema, withPostgres } from '../helpers/postgres.js'
-import { runCommand, spawnServer } from '../helpers/start-server.js'
+import { runCommand, runRefusal, spawnServer } from '../helpers/start-server.js'
 import { makeTempDir } from '../helpers/tmp-dir.js'
 import { until } from '../helpers/until.js'
 
@@ -19,17 +19,6 @@ function urlWith(password: string, port?: number): string {
   url.password = password
   if (port !== undefined) url.port = String(port)
   return url.toString()
-}
-
-/** The one line a refused start prints, and its exit code. */
-async function refusal(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; line: string }> {
-  const { code, output } = await runCommand(args, env)
-  const lines = output.trim().split('\n')
-  assert.equal(lines.length, 1, `one line expected, got:\n${output}`)
-  return { code, line: lines[0]! }
 }
 
 test('--help lists the PostgreSQL flags with their defaults and variables', async () => {
@@ -83,7 +72,7 @@ test('PostgreSQL flags that cannot work exit with code 2 and one line, never sho
     },
   ]
   for (const { args, env, message } of cases) {
-    const { code, line } = await refusal(['--port', '0', ...args], env)
+    const { code, line } = await runRefusal(['--port', '0', ...args], env)
     assert.equal(code, 2, `${args.join(' ')} ${JSON.stringify(env)}`)
     assert.match(line, message)
     assert.doesNotMatch(line, /hunter2/)
@@ -95,7 +84,7 @@ test('PostgreSQL that cannot be reached at start exits with code 1 and one line 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   await new Promise((resolve) => server.close(resolve))
-  const { code, line } = await refusal(['--port', '0', '--postgres', urlWith('hunter2', port)])
+  const { code, line } = await runRefusal(['--port', '0', '--postgres', urlWith('hunter2', port)])
   assert.equal(code, 1)
   assert.match(
     line,
@@ -141,7 +130,7 @@ await withPostgres('the server command with --postgres', () => {
   test('PostgreSQL that refuses the connection (no such database) exits with code 2', async () => {
     const url = new URL(postgresUrl)
     url.pathname = '/collab_no_such_database'
-    const { code, line } = await refusal(['--port', '0', '--postgres', url.toString()])
+    const { code, line } = await runRefusal(['--port', '0', '--postgres', url.toString()])
     assert.equal(code, 2)
     assert.match(
       line,

@@ -127,6 +127,17 @@ export async function runCommand(
   return { code, output }
 }
 
+/** Runs the command expecting a refused start: its exit code and the one line it printed. */
+export async function runRefusal(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; line: string }> {
+  const { code, output } = await runCommand(args, env)
+  const lines = output.trim().split('\n')
+  if (lines.length !== 1) throw new Error(`one line expected, got:\n${output}`)
+  return { code, line: lines[0] ?? '' }
+}
+
 function spawnCommand(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
     cwd: repositoryRoot,

@@ -17,6 +17,8 @@ const serverCore = [
   'prom-client',
   'leveldown',
   'pg',
+  'ioredis',
+  '**/scale/**',
   '**/persistence/leveldb/**',
   '**/persistence/memory/**',
   '**/persistence/postgres/**',
@@ -39,6 +41,8 @@ const boundaries = {
   editor: ['**/server/**', '**/persistence/**', '**/auth/**', '**/cli/**', 'node:*'],
   metrics: [...serverAdapter, '**/webhooks/**', '**/content/**'],
   webhooks: [...serverAdapter, '**/metrics/**', 'prom-client'],
+  // The cluster bus implements server/cluster.ts, seen through the server's public entry.
+  scale: [...serverAdapter, '**/metrics/**', '**/webhooks/**', '**/content/**', 'pg'],
   // The content of a document, by the editor's schema: no DOM, and of the server only its public
   // entry, for the DocumentFormats seam that content/editor-formats.ts implements.
   content: [

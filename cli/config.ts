@@ -8,6 +8,7 @@ import { type VersionRetention, defaultVersionRetention } from '../server/index.
 import { type LogLevel, logLevels } from '../server/logger.js'
 import { parseCount, parseVersionRetention } from './flag-values.js'
 import { connectionsWithinOpenFiles, readOpenFileLimit } from './open-file-limit.js'
+import { type ClusterConfig, addClusterOptions, readClusterConfig } from './cluster-config.js'
 import { type PostgresConfig, addPostgresOptions, readPostgresConfig } from './postgres-config.js'
 import { type SecurityConfig, addSecurityOptions, readSecurityConfig } from './security-config.js'
 import { type WebhookConfig, addWebhookOptions, readWebhookConfig } from './webhook-config.js'
@@ -20,6 +21,8 @@ export interface Config {
   dataDirectory: string
   /** The PostgreSQL store (--postgres) instead of LevelDB's; null: LevelDB. */
   postgres: PostgresConfig | null
+  /** The cluster's bus (--redis); null: a single instance. */
+  cluster: ClusterConfig | null
   logLevel: LogLevel
   syncWrites: boolean
   limits: ServerLimits
@@ -323,6 +326,7 @@ function buildProgram(): Command {
         .argParser(parseBoolean),
     )
   addPostgresOptions(program)
+  addClusterOptions(program)
   for (const [, option] of limitOptions) program.addOption(option)
   program.addOption(
     new Option(
@@ -403,6 +407,8 @@ export function parseCommandLine(
   if (typeof webhooks === 'string') throw new ConfigError(webhooks)
   const postgres = readPostgresConfig(program)
   if (typeof postgres === 'string') throw new ConfigError(postgres)
+  const cluster = readClusterConfig(program, postgres !== null)
+  if (typeof cluster === 'string') throw new ConfigError(cluster)
   const limits = { ...defaultLimits }
   for (const [key, option] of limitOptions) limits[key] = value<number>(option.attributeName())
   if (program.getOptionValueSource('maxConnections') === 'default') {
@@ -415,6 +421,7 @@ export function parseCommandLine(
       host: value('host'),
       dataDirectory: value('data'),
       postgres,
+      cluster,
       logLevel: value('logLevel'),
       syncWrites: value('fsync'),
       limits,

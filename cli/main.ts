@@ -1,9 +1,9 @@
-// The collab-server command: configuration → store (LevelDB, or PostgreSQL) → security → server →
-// signals, or `collab-server token …`, or a document command (`list`, `backup`, …: cli/documents/).
+// The collab-server command: configuration → store (LevelDB, or PostgreSQL) → cluster bus (Redis,
+// with --redis) → security → server → signals, or `collab-server token …`, or a document command (`list`, `backup`, …: cli/documents/).
 // The composition root: the only place that picks the concrete adapters.
 import { fileURLToPath } from 'node:url'
 import { createPrometheusMetrics } from '../metrics/prometheus.js'
-import { createCollabServer } from '../server/index.js'
+import { type Cluster, createCollabServer } from '../server/index.js'
 import { createLogger } from '../server/logger.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { ConfigError, parseCommandLine } from './config.js'
@@ -67,10 +67,27 @@ async function main(): Promise<void> {
   }
   const { store } = opened
 
+  let cluster: Cluster | undefined
+  if (config.cluster) {
+    const { openRedisCluster } = await import('../scale/redis/redis-cluster.js')
+    try {
+      cluster = await openRedisCluster({
+        url: config.cluster.redisUrl,
+        prefix: config.cluster.redisPrefix,
+        instanceId: config.cluster.instanceId,
+        logger,
+      })
+    } catch (error) {
+      await store.close()
+      exitWith(`${(error as Error).message} (--redis / REDIS_URL)`, 1)
+    }
+  }
+
   let security
   try {
     security = await prepareSecurity(config.security, config.host)
   } catch (error) {
+    await cluster?.close()
     await store.close()
     if (error instanceof ConfigError) exitWith(error.message)
     throw error
@@ -80,6 +97,7 @@ async function main(): Promise<void> {
   const server = createCollabServer({
     store,
     logger,
+    ...(cluster && { cluster }),
     limits: config.limits,
     ...(config.metrics && {
       metrics: createPrometheusMetrics(webhooks ? { webhookCounts: () => webhooks.counts() } : {}),
@@ -97,11 +115,17 @@ async function main(): Promise<void> {
     const address = await server.listen(config.port, config.host)
     const [ws, http] = security.options.tls ? ['wss', 'https'] : ['ws', 'http']
     logger.info(
-      { host: config.host, port: address.port, ...opened.where },
+      {
+        host: config.host,
+        port: address.port,
+        ...opened.where,
+        ...(cluster && { instanceId: cluster.instanceId }),
+      },
       `listening on ${ws}://${config.host}:${address.port}; editor demo at ${http}://${config.host}:${address.port}/`,
     )
     security.announce(logger)
   } catch (error) {
+    await cluster?.close()
     await store.close()
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE')
@@ -131,6 +155,7 @@ async function main(): Promise<void> {
     server
       .close()
       .then(async () => {
+        await cluster?.close()
         if (webhooks) {
           await webhooks.flush(webhookFlushMs)
           webhooks.close()

@@ -1,5 +1,6 @@
-// The storage interface the server core depends on (import type only). Adapters implement it
-// (persistence/memory/, persistence/leveldb/); they never import server/.
+// The storage interface the server core depends on: types, and the one error class callers branch
+// on. Adapters implement it (persistence/memory/, persistence/leveldb/, persistence/postgres/);
+// they never import server/.
 
 /**
  * A whole document encoded as one Yjs update (v1 encoding), with its state vector. Not a
@@ -90,21 +91,56 @@ export interface DocumentImport {
 }
 
 /**
- * Durable storage of documents as an append-only update log plus a compacted state. One server
- * process writes a room at a time (the registry loads it once).
+ * A store shared by several processes refused a write: another process loaded the room since this
+ * one did (it is now the room's writer). Nothing was written.
+ */
+export class WriterFencedError extends Error {
+  override readonly name = 'WriterFencedError'
+  /** The room this store may no longer write. */
+  readonly room: string
+
+  constructor(room: string) {
+    super(
+      `room ${JSON.stringify(room)} was loaded by another store since this one loaded it; nothing was written`,
+    )
+    this.room = room
+  }
+}
+
+/**
+ * Durable storage of documents as an append-only update log plus a compacted state. Each room has
+ * one writer at a time: the store instance that loaded it last.
  *
  * Invariants every implementation keeps (test/helpers/store-contract.ts checks them):
  * - `load` comes before `append`/`compact` for a room, and `evict` ends that until the next load.
- *   `load` returns what has been written; calling it again for a loaded room only reads.
+ *   `load` returns what has been written, and claims the room for this store instance. Loading
+ *   a room this instance has loaded (and not evicted) again only reads: it neither claims nor
+ *   gives up the room (the registry loads a room once per instance).
+ * - In a store that several processes share (PostgreSQL), a load by another instance fences this
+ *   one: its appends and compacts of the room issued after that load's claim reject with
+ *   `WriterFencedError` and write nothing, until it evicts the room and loads it again (which
+ *   claims it back). An append that resolved before the claim is in the new writer's load; one
+ *   still in flight at the claim either resolves (and is in that load) or is fenced.
+ *   `deleteDocument` and `importDocument` fence the room's writer the same way.
+ *   `runSharedStoreContract` checks this. A store only one process can use (LevelDB refuses a
+ *   second process on its directory; memory) never sees a second writer.
  * - `append` resolves only once the update is durable (it survives a crash of this process), with
  *   the entry's sequence number; sequence numbers rise and never restart, also across
- *   compactions and reopening; appends of one room resolve in call order; a failed write rejects,
- *   it never resolves as if it had succeeded.
+ *   compactions, reopening and writers; appends of one room resolve in call order; a failed write
+ *   rejects, it never resolves as if it had succeeded.
  * - `compact` atomically replaces the compacted state and every log entry up to `throughSeq` by
  *   `state`; `load` returns that state byte for byte, so it can be sent to clients as it is.
+ *   `throughSeq` is at most the last sequence number this instance loaded or appended, and
+ *   `state` includes every entry through it: the writer can promise that, since fencing keeps
+ *   anyone else from appending to the room after its load.
  */
 export interface DocStore {
   load(room: string): Promise<StoredDoc>
+  /**
+   * What `load` would return, read without loading or claiming the room: its writer, in this
+   * process or another, stays its writer (a backup reads documents that other instances write).
+   */
+  read(room: string): Promise<StoredDoc>
   append(room: string, update: Uint8Array): Promise<number>
   compact(room: string, state: EncodedState, throughSeq: number): Promise<void>
   /** The server has unloaded the room: the store may drop what it keeps in memory for it. */

@@ -7,10 +7,13 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
 import { getRequestListener } from '@hono/node-server'
-import { type WebSocket, WebSocketServer } from 'ws'
+import { WebSocketServer } from 'ws'
 import { parseRoomPath } from '../protocol/room-name.js'
 import { accessLog } from './access-log.js'
-import { allowEveryone } from './auth.js'
+import { type Principal, allowEveryone } from './auth.js'
+import type { LinkHello } from './cluster.js'
+import type { ForwardedClient } from './cluster/forwarded-client.js'
+import { LinkedSocket } from './cluster/linked-socket.js'
 import {
   type CollabObserver,
   type ConnectionOrigin,
@@ -36,18 +39,32 @@ import { handshakeServerOptions, startUpgradeDeadline } from './limits/handshake
 import { type CollabServerOptions, defaultLimits, type ServerLimits } from './options.js'
 import type { Room } from './rooms/room.js'
 import { Revocations } from './revocations.js'
-import { RoomRegistry } from './rooms/room-registry.js'
+import { OwnedElsewhereError, RoomRegistry } from './rooms/room-registry.js'
 import { VersionHistory, defaultVersionRetention } from './rooms/version-history.js'
 import { StoreHealth } from './store-health.js'
 import { Connection } from './ws/connection.js'
+import type { ConnectionSocket } from './ws/connection-socket.js'
 import { startExpirySweep } from './ws/expiry.js'
 import { startHeartbeat } from './ws/heartbeat.js'
 import { FrameEncoder } from './ws/outgoing-frame.js'
 import { createReasonedWebSocketClass } from './ws/reasoned-web-socket.js'
 import { Traffic } from './ws/traffic.js'
 import { upgradeToDocument } from './ws/upgrade.js'
+import { CloseCode } from '../protocol/close-codes.js'
 
 export { defaultLimits, type CollabServerOptions, type ServerLimits } from './options.js'
+export {
+  type Cluster,
+  type ClusterStatus,
+  ClusterUnavailableError,
+  type ForwardedPrincipal,
+  type Link,
+  type LinkHello,
+  type LinkPeer,
+  type OwnerEvents,
+  OwnerGoneError,
+  type Placement,
+} from './cluster.js'
 export type { ServerStats } from './http/health.js'
 export {
   type Actor,
@@ -164,12 +181,16 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     options.versionRetention ?? defaultVersionRetention,
     logger,
   )
+  const { cluster } = options
   const registry = new RoomRegistry(
     { store: options.store, limits, observers, history, logger },
     limits.unloadGraceMs,
+    cluster,
   )
   const documents = new DocumentService({ store: options.store, registry, history, observers })
   const connections = new Set<Connection>()
+  /** Clients whose connections run on their document's owner, another instance. */
+  const forwarded = new Set<ForwardedClient>()
   /** The connections whose principal's credential expires (server/ws/expiry.ts). */
   const expiring = new Set<Connection>()
   const connectionsGone: Array<() => void> = []
@@ -196,16 +217,38 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       expiring.delete(connection)
       observers.notify('connectionClosed', connection.room.name, summary)
       registry.release(connection.room.name, connection.room)
-      if (connections.size === 0) for (const resolve of connectionsGone.splice(0)) resolve()
+      settleIfGone()
     },
   }
+  const settleIfGone = (): void => {
+    if (connections.size > 0 || forwarded.size > 0) return
+    for (const resolve of connectionsGone.splice(0)) resolve()
+  }
+  const clusterStatus = cluster ? () => cluster.status() : undefined
+  const status = (): ServerStats['status'] => {
+    if (phase !== 'ready') return phase
+    if (storeHealth.isFailing) return 'store-failing'
+    if (clusterStatus?.().status === 'degraded') return 'cluster-degraded'
+    return 'ok'
+  }
   const stats = (): ServerStats => ({
-    status: phase !== 'ready' ? phase : storeHealth.isFailing ? 'store-failing' : 'ok',
+    status: status(),
     documents: registry.size,
-    connections: connections.size,
+    connections: connections.size + forwarded.size,
     uptimeSeconds: Math.round((Date.now() - startedAtMs) / 1000),
     store: storeHealth.status,
+    ...(clusterStatus ? { cluster: clusterStatus() } : {}),
   })
+  const openConnection = (
+    socket: ConnectionSocket,
+    room: Room,
+    origin: ConnectionOrigin,
+    acknowledgesStored: boolean,
+  ): void => {
+    const connection = new Connection(socket, room, origin, connectionContext, acknowledgesStored)
+    connections.add(connection)
+    if (origin.principal.expiresAtMs !== undefined) expiring.add(connection)
+  }
 
   const revocations = new Revocations(options.store)
   const auth: RequestAuthContext = {
@@ -228,23 +271,76 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     isDraining: () => isRefusingUpgrades,
     isStoreFailing: () => storeHealth.isFailing,
     nextConnectionId: () => ++lastConnectionId,
-    onOpen: (
-      webSocket: WebSocket,
-      room: Room,
-      origin: ConnectionOrigin,
-      acknowledgesStored: boolean,
-    ) => {
-      const connection = new Connection(
-        webSocket,
-        room,
-        origin,
-        connectionContext,
-        acknowledgesStored,
-      )
-      connections.add(connection)
-      if (origin.principal.expiresAtMs !== undefined) expiring.add(connection)
+    onOpen: openConnection,
+    cluster,
+    onForwarded: (client: ForwardedClient) => forwarded.add(client),
+    onForwardedClosed: (client: ForwardedClient) => {
+      forwarded.delete(client)
+      settleIfGone()
     },
+    logger,
   }
+
+  // A connection another instance forwards: the same checks as an upgrade, then a Connection on
+  // a socket over the link.
+  const acceptLink = async (hello: LinkHello, socket: LinkedSocket): Promise<void> => {
+    const name = hello.document
+    if (phase === 'draining') {
+      socket.close(CloseCode.serviceRestart, 'server restarting; reconnect')
+      return
+    }
+    if (registry.holderCount(name) >= limits.maxConnectionsPerRoom) {
+      socket.close(
+        CloseCode.tryAgainLater,
+        `the document has reached its limit of ${limits.maxConnectionsPerRoom} connections`,
+      )
+      return
+    }
+    if (storeHealth.isFailing && !registry.isOpen(name)) {
+      socket.close(CloseCode.tryAgainLater, 'the server cannot store documents right now')
+      return
+    }
+    let room: Room
+    try {
+      room = await registry.acquire(name)
+    } catch (error) {
+      if (error instanceof OwnedElsewhereError) {
+        socket.close(CloseCode.serviceRestart, 'the document moved to another instance; reconnect')
+      } else {
+        socket.close(CloseCode.tryAgainLater, 'the document could not be loaded; try again later')
+      }
+      return
+    }
+    if (!socket.isOpen) {
+      registry.release(name, room)
+      return
+    }
+    const principal: Principal = {
+      ...hello.principal,
+      access: (document) => (document === name ? hello.access : null),
+    }
+    openConnection(
+      socket,
+      room,
+      {
+        kind: 'connection',
+        connectionId: ++lastConnectionId,
+        principal,
+        access: hello.access,
+        clientAddress: hello.clientAddress,
+      },
+      hello.acknowledgesStored,
+    )
+    socket.start()
+  }
+  cluster?.serve({
+    linkOpened: (hello, link) => {
+      const socket = new LinkedSocket(link, limits.maxBufferedBytes)
+      void acceptLink(hello, socket)
+      return socket.peer
+    },
+    ownershipLost: (document) => void registry.closeMoved(document),
+  })
   const revokeUser = async (userId: string) => {
     const revokedAtMs = await revocations.revoke(userId)
     let closedConnections = 0
@@ -320,7 +416,13 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       )
     : createServer(handshake, handleRequest)
   httpServer.on('upgrade', handleUpgrade)
-  const stopHeartbeat = startHeartbeat(connections, limits.heartbeatIntervalMs)
+  const everyClient = {
+    *[Symbol.iterator]() {
+      yield* connections
+      yield* forwarded
+    },
+  }
+  const stopHeartbeat = startHeartbeat(everyClient, limits.heartbeatIntervalMs)
   const stopExpirySweep = startExpirySweep(expiring)
 
   async function drain(): Promise<void> {
@@ -336,8 +438,8 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     // Written while their clients are still connected, so that a client closed with 1012 has
     // everything it sent in the store.
     await registry.compactEvery()
-    for (const connection of connections) connection.closeForShutdown()
-    if (connections.size > 0) {
+    for (const client of everyClient) client.closeForShutdown()
+    if (connections.size > 0 || forwarded.size > 0) {
       let deadline: NodeJS.Timeout | undefined
       await Promise.race([
         new Promise<void>((resolve) => connectionsGone.push(resolve)),
@@ -346,7 +448,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
         }),
       ])
       clearTimeout(deadline)
-      for (const connection of connections) connection.terminate()
+      for (const client of everyClient) client.terminate()
     }
     // Listening until now, new upgrades got a 503 saying why rather than a refused connection.
     if (httpServer.listening) {

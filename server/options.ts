@@ -1,6 +1,7 @@
 // Options of createCollabServer: the limits with their defaults and the adapters it is given.
 import type { DocStore } from '../persistence/store.js'
 import type { Authenticate } from './auth.js'
+import type { Cluster } from './cluster.js'
 import type { DocumentFormats } from './documents/document-formats.js'
 import type { CollabObserver } from './events.js'
 import type { CollabHooks } from './hooks.js'
@@ -119,6 +120,11 @@ export interface CollabServerOptions {
   store: DocStore
   logger: Logger
   limits?: Partial<ServerLimits>
+  /**
+   * The bus of a cluster of instances on one shared store (server/cluster.ts): each open document
+   * has one owner, and connections that reach another instance are forwarded to it.
+   */
+  cluster?: Cluster
   /** Directory of static files (the built editor and demo pages) served over HTTP; none if unset. */
   staticDirectory?: string
   /**

@@ -18,6 +18,7 @@ let fakeSeq = 0
 // Sequence numbers are made up here, so compaction is switched off below in this mode.
 const relayFirst: DocStore = {
   load: (room) => store.load(room),
+  read: (room) => store.read(room),
   append: (room, update) => {
     store.append(room, update).catch((error: unknown) => console.error(error))
     return Promise.resolve(++fakeSeq)

@@ -162,10 +162,15 @@ class LevelDbStore implements DocStore {
     this.#assertOpen()
     // In turn: a delete or import called before must have queued its batch, and one called
     // after must see the room loaded.
-    return this.#writes.inTurn(room, () => this.#read(room))
+    return this.#writes.inTurn(room, () => this.#read(room, true))
   }
 
-  async #read(room: string): Promise<StoredDoc> {
+  read(room: string): Promise<StoredDoc> {
+    if (this.#closing) return Promise.reject(closedError())
+    return this.#writes.inTurn(room, () => this.#read(room, false))
+  }
+
+  async #read(room: string, isLoading: boolean): Promise<StoredDoc> {
     // Whatever was appended before (a room evicted and loaded again) must be read back; while
     // LevelDB writes fail, that would wait for ever, so the load fails instead.
     await this.#writes.settle(room, stillHeldError)
@@ -182,7 +187,9 @@ class LevelDbStore implements DocStore {
     // the appends a compaction covers.
     const lastSeq = Math.max(entries.at(-1)?.seq ?? 0, compactedSeq ? parseSeq(compactedSeq) : 0)
     // Loading a room that is already loaded only reads: the state of its writes stays as it is.
-    if (!this.#rooms.has(room)) this.#rooms.set(room, loadedRoomState(room, meta, entries, lastSeq))
+    if (isLoading && !this.#rooms.has(room)) {
+      this.#rooms.set(room, loadedRoomState(room, meta, entries, lastSeq))
+    }
     return {
       compacted: update && stateVector ? { update, stateVector } : null,
       log: entries.map((entry) => entry.update),

@@ -91,8 +91,13 @@ class MemoryStore implements DocStore {
   }
 
   load(room: string): Promise<StoredDoc> {
+    const stored = this.read(room)
+    if (!this.#isClosed) this.#loaded.add(room)
+    return stored
+  }
+
+  read(room: string): Promise<StoredDoc> {
     if (this.#isClosed) return Promise.reject(closedError())
-    this.#loaded.add(room)
     const stored = this.#rooms.get(room)
     return Promise.resolve({
       compacted: stored?.compacted ? copyState(stored.compacted) : null,

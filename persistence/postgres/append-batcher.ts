@@ -1,17 +1,22 @@
 // Appends gathered into batches: every append made in one event-loop turn (and all made while a
 // batch is being written) goes into the next batch, written as one statement, one batch at a time.
 // The hot path appends every update before relaying it, so this makes the cost of a commit (a
-// round trip and a WAL flush) shared by everything that arrived meanwhile. Imports nothing.
+// round trip and a WAL flush) shared by everything that arrived meanwhile. Imports only the
+// interface's WriterFencedError.
+import { WriterFencedError } from '../store.js'
 
-/** A room's entries in a batch, in call order. */
+/** A room's entries in a batch, in call order, with the writer epoch they were appended under. */
 export interface RoomEntries {
   readonly room: string
+  readonly epoch: number
   readonly updates: Uint8Array[]
 }
 
 /**
- * Writes a batch atomically and resolves with each room's last sequence number after it (its
- * entries have the numbers just below, in order); rejects when nothing was written.
+ * Writes a batch atomically and resolves with each written room's last sequence number after it
+ * (its entries have the numbers just below, in order); a room missing from the map was fenced
+ * (its epoch was no longer the room's), and none of its entries was written. Rejects when nothing
+ * was written.
  */
 export type WriteBatch = (rooms: readonly RoomEntries[]) => Promise<ReadonlyMap<string, number>>
 
@@ -26,6 +31,7 @@ export const defaultBatchLimits: BatchLimits = { maxEntries: 2000, maxBytes: 8 *
 
 interface PendingAppend {
   readonly room: string
+  readonly epoch: number
   readonly update: Uint8Array
   readonly resolve: (seq: number) => void
   readonly reject: (error: unknown) => void
@@ -33,7 +39,8 @@ interface PendingAppend {
 
 /**
  * Batches appends for `write`. The appends of a room resolve in call order, each once its batch
- * is written; a batch that fails rejects each of its appends, having written none.
+ * is written; a batch that fails rejects each of its appends, having written none; the appends of
+ * a fenced room reject with WriterFencedError while the batch's other rooms are written.
  */
 export class AppendBatcher {
   readonly #write: WriteBatch
@@ -47,10 +54,13 @@ export class AppendBatcher {
     this.#limits = limits
   }
 
-  /** Queues an update; resolves with its sequence number once its batch is written. */
-  append(room: string, update: Uint8Array): Promise<number> {
+  /**
+   * Queues an update, appended under the writer epoch `epoch` of its store; resolves with its
+   * sequence number once its batch is written.
+   */
+  append(room: string, epoch: number, update: Uint8Array): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ room, update, resolve, reject })
+      this.#pending.push({ room, epoch, update, resolve, reject })
       if (this.#isScheduled || this.#writing) return
       this.#isScheduled = true
       // After the I/O callbacks of this turn: the frames that arrived together go together.
@@ -92,28 +102,34 @@ export class AppendBatcher {
   }
 
   async #writeBatch(batch: PendingAppend[]): Promise<void> {
-    const byRoom = new Map<string, PendingAppend[]>()
+    const byRoom = new Map<string, { epoch: number; appends: PendingAppend[] }>()
     for (const append of batch) {
-      const entries = byRoom.get(append.room)
-      if (entries) entries.push(append)
-      else byRoom.set(append.room, [append])
+      const group = byRoom.get(append.room)
+      if (group?.epoch === append.epoch) group.appends.push(append)
+      else {
+        // A store's epoch for a room only rises (evicted, then loaded again), and its new claim
+        // committed before any append made under it: the appends under the older one are fenced.
+        for (const older of group?.appends ?? []) older.reject(new WriterFencedError(older.room))
+        byRoom.set(append.room, { epoch: append.epoch, appends: [append] })
+      }
     }
-    const rooms = [...byRoom].map(([room, appends]) => ({
+    const rooms = [...byRoom].map(([room, { epoch, appends }]) => ({
       room,
+      epoch,
       updates: appends.map((append) => append.update),
     }))
     let lastSeqs: ReadonlyMap<string, number>
     try {
       lastSeqs = await this.#write(rooms)
     } catch (error) {
-      for (const append of batch) append.reject(error)
+      for (const { appends } of byRoom.values()) for (const append of appends) append.reject(error)
       return
     }
     // A room's entries have the numbers just below its last, in order.
-    for (const [room, appends] of byRoom) {
+    for (const [room, { appends }] of byRoom) {
       const lastSeq = lastSeqs.get(room)
       for (const [i, append] of appends.entries()) {
-        if (lastSeq === undefined) append.reject(new Error(`the batch gave room ${room} no number`))
+        if (lastSeq === undefined) append.reject(new WriterFencedError(room))
         else append.resolve(lastSeq - appends.length + 1 + i)
       }
     }

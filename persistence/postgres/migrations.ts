@@ -58,6 +58,12 @@ const migrations: readonly Migration[] = [
     )`,
     `COMMENT ON TABLE ${s}.records IS 'Server-wide records (the revocation list, the health probe).'`,
   ],
+  // Version 2: the room's writer, so that stores sharing the schema fence each other.
+  (s) => [
+    `ALTER TABLE ${s}.documents ADD COLUMN writer_epoch bigint NOT NULL DEFAULT 0`,
+    `COMMENT ON COLUMN ${s}.documents.writer_epoch IS 'Raised by every claim (a load, a delete, an import): appends and compactions write only with the value their store''s load returned.'`,
+    `COMMENT ON TABLE ${s}.documents IS 'One row per room ever loaded or written; a deleted document keeps its row (times null) so that its sequence numbers go on. Every append updates it: fillfactor 50 keeps those updates on their page.'`,
+  ],
 ]
 
 /** The schema version this code writes. */

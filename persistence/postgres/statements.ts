@@ -7,33 +7,46 @@ export function statementsFor(schemaName: string) {
   const s = quoteIdentifier(schemaName)
   return {
     /**
-     * The appends of a batch, atomically, as one statement. $1–$4: per room (sorted by sort key,
-     * so that writers lock rows in one order and never deadlock) its name, sort key, entry count
-     * and bytes; $5: now (Unix ms); $6–$8: per entry its room, its place among the room's entries
-     * in this batch (1, 2, …) and its update. Each room's counter row is locked and raised by its
-     * count, and its entries numbered below the new value; returns each room's new last_seq.
+     * The appends of a batch, atomically, as one statement. $1–$5: per room (sorted by sort key,
+     * so that writers lock rows in one order and never deadlock) its name, sort key, entry count,
+     * bytes and the writer epoch its store holds; $6: now (Unix ms); $7–$9: per entry its room,
+     * its place among the room's entries in this batch (1, 2, …) and its update. Each room's
+     * counter row is locked and, when its writer_epoch is still the store's, raised by its count,
+     * and its entries numbered below the new value; returns each such room's new last_seq. A room
+     * whose writer_epoch has moved on (fenced) is left as it was, its entries not inserted.
      */
     append: `
       WITH batch AS (
-        SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[])
-          AS b(name, sort_key, entries, bytes)
+        SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[], $5::bigint[])
+          AS b(name, sort_key, entries, bytes, writer_epoch)
       ), counters AS (
-        INSERT INTO ${s}.documents AS d (name, sort_key, last_seq, created_at_ms, updated_at_ms, log_bytes)
-        SELECT name, sort_key, entries, $5, $5, bytes FROM batch ORDER BY sort_key
+        INSERT INTO ${s}.documents AS d
+          (name, sort_key, last_seq, created_at_ms, updated_at_ms, log_bytes, writer_epoch)
+        SELECT name, sort_key, entries, $6, $6, bytes, writer_epoch FROM batch ORDER BY sort_key
         ON CONFLICT (name) DO UPDATE SET
           last_seq = d.last_seq + excluded.last_seq,
           created_at_ms = coalesce(d.created_at_ms, excluded.created_at_ms),
           updated_at_ms = excluded.updated_at_ms,
           log_bytes = d.log_bytes + excluded.log_bytes
+        WHERE d.writer_epoch = excluded.writer_epoch
         RETURNING d.name, d.last_seq
       ), appended AS (
         INSERT INTO ${s}.update_log (document, seq, data)
         SELECT e.document, c.last_seq - b.entries + e.ordinal, e.data
-        FROM unnest($6::text[], $7::bigint[], $8::bytea[]) AS e(document, ordinal, data)
+        FROM unnest($7::text[], $8::bigint[], $9::bytea[]) AS e(document, ordinal, data)
         JOIN counters c ON c.name = e.document
         JOIN batch b ON b.name = e.document
       )
       SELECT name, last_seq FROM counters`,
+    /**
+     * Claims a room for a store: creates its row (times null: the document does not exist yet)
+     * or locks it, and raises its writer_epoch. $1 room, $2 sort key. Returns the new epoch.
+     */
+    claim: `
+      INSERT INTO ${s}.documents AS d (name, sort_key, last_seq, writer_epoch)
+      VALUES ($1, $2, 0, 1)
+      ON CONFLICT (name) DO UPDATE SET writer_epoch = d.writer_epoch + 1
+      RETURNING d.writer_epoch`,
     /**
      * $1 room → nothing (never written), or first its row (`seq` null: `data` is the compacted
      * state, if any, with `state_vector` and `last_seq`), then its log entries in order (`data`
@@ -48,16 +61,15 @@ export function statementsFor(schemaName: string) {
       SELECT l.seq, NULL, l.data, NULL FROM ${s}.update_log l WHERE l.document = $1
       ORDER BY seq NULLS FIRST`,
     /**
-     * Locks a room's row for a compaction, creating it (a compaction may be a room's first
-     * write): $1 room, $2 sort key, $3 now. Returns its last_seq.
+     * Locks a room's row (its claim created it) for a compaction, giving it times when the
+     * compaction is its first write: $1 room, $2 the writer epoch the store holds, $3 now.
+     * Returns its last_seq; no row when its writer_epoch has moved on (fenced).
      */
     lockForCompaction: `
-      INSERT INTO ${s}.documents AS d (name, sort_key, last_seq, created_at_ms, updated_at_ms)
-      VALUES ($1, $2, 0, $3, $3)
-      ON CONFLICT (name) DO UPDATE SET
-        created_at_ms = coalesce(d.created_at_ms, excluded.created_at_ms),
-        updated_at_ms = coalesce(d.updated_at_ms, excluded.updated_at_ms)
-      RETURNING d.last_seq`,
+      UPDATE ${s}.documents SET
+        created_at_ms = coalesce(created_at_ms, $3), updated_at_ms = coalesce(updated_at_ms, $3)
+      WHERE name = $1 AND writer_epoch = $2
+      RETURNING last_seq`,
     /**
      * Puts a compacted state ($1 room, $2 state, $3 state vector, $4 through seq) unless the one
      * stored covers more: no row returned then.
@@ -78,10 +90,14 @@ export function statementsFor(schemaName: string) {
       UPDATE ${s}.documents
       SET state_bytes = $3, log_bytes = log_bytes - (SELECT coalesce(sum(bytes), 0) FROM removed)
       WHERE name = $1`,
-    /** Locks a room's row and marks the document deleted, keeping last_seq ($1 room). */
+    /**
+     * Locks a room's row and marks the document deleted, keeping last_seq and fencing its writer
+     * ($1 room).
+     */
     markDeleted: `
       UPDATE ${s}.documents
-      SET created_at_ms = NULL, updated_at_ms = NULL, state_bytes = 0, log_bytes = 0
+      SET created_at_ms = NULL, updated_at_ms = NULL, state_bytes = 0, log_bytes = 0,
+        writer_epoch = writer_epoch + 1
       WHERE name = $1`,
     /** Deletes what a deleted document held ($1 room). */
     deleteContent: `
@@ -89,8 +105,9 @@ export function statementsFor(schemaName: string) {
         compacted AS (DELETE FROM ${s}.snapshots WHERE document = $1)
       DELETE FROM ${s}.versions WHERE document = $1`,
     /**
-     * Locks (or creates) a room's row for an import and gives it the import's times and size:
-     * $1 room, $2 sort key, $3 created, $4 updated, $5 state bytes. Returns its last_seq.
+     * Locks (or creates) a room's row for an import, gives it the import's times and size and
+     * fences its writer: $1 room, $2 sort key, $3 created, $4 updated, $5 state bytes. Returns
+     * its last_seq.
      */
     lockForImport: `
       INSERT INTO ${s}.documents AS d
@@ -98,7 +115,7 @@ export function statementsFor(schemaName: string) {
       VALUES ($1, $2, 0, $3, $4, $5, 0)
       ON CONFLICT (name) DO UPDATE SET
         created_at_ms = excluded.created_at_ms, updated_at_ms = excluded.updated_at_ms,
-        state_bytes = excluded.state_bytes, log_bytes = 0
+        state_bytes = excluded.state_bytes, log_bytes = 0, writer_epoch = d.writer_epoch + 1
       RETURNING d.last_seq`,
     /** Replaces a room's log and compacted state by the state ($1 room, $2, $3, $4 through seq). */
     replaceContent: `

@@ -2,31 +2,30 @@
 // compacted states, versions and server-wide records in the tables of one schema, through a
 // bounded pool. Composes the modules beside it; imports nothing from server/.
 //
-// What a second writer on the same schema (another store, in this process or another) sees:
-// - Sequence numbers come from the room's row in `documents`, raised under its row lock in the
-//   transaction that stores the entries, so two writers appending to one room get distinct
-//   numbers, rising in the order their transactions commit; each writer's own appends rise in
-//   its call order. A writer learns of the other's entries only by loading the room again.
-// - `compact(room, state, throughSeq)` deletes exactly the entries numbered up to `throughSeq`,
-//   whoever appended them, once it holds the row lock (appends committed before it are then
-//   visible to it; later ones get higher numbers). A writer that compacts through a number below
-//   which it has not seen every entry thus drops content its state lacks: on a shared store, the
-//   caller must compact only through a number up to which it has applied every entry. A
-//   compaction through a number below the stored state's is refused, as it would put back an
-//   older state.
-// - Deleting and importing lock the room's row, so they happen between two appends of the other
-//   writer, whose later appends go on after them. "Loaded" and "evicted" are each store's own.
+// Several stores may share the schema (servers of a cluster, or stores in one process); each room
+// has one writer, the store that loaded it last:
+// - A load claims the room: it raises the room's `documents.writer_epoch` (creating the row) in a
+//   statement of its own, then reads. The store keeps the epoch it got until it evicts the room.
+// - Appends and compactions write only while the row's epoch is still the store's, checked under
+//   the row lock that orders them with claims: once another store's claim has committed, they
+//   reject with WriterFencedError and write nothing, and what committed before it is in that
+//   store's load. So a writer's state holds every entry through its last sequence number, and
+//   compacting through it drops nothing it has not applied.
+// - Sequence numbers come from the row too, raised under its lock by the writing transaction, so
+//   they go on rising from one writer to the next. Deleting and importing raise the epoch as well
+//   (fencing the writer the room had), and "loaded" and "evicted" are each store's own.
 import type { Pool, PoolClient } from 'pg'
 import { checkDocumentQuery, newestFirst } from '../listing.js'
-import type {
-  DocStore,
-  DocumentImport,
-  DocumentInfo,
-  DocumentPage,
-  DocumentQuery,
-  EncodedState,
-  StoredDoc,
-  VersionInfo,
+import {
+  type DocStore,
+  type DocumentImport,
+  type DocumentInfo,
+  type DocumentPage,
+  type DocumentQuery,
+  type EncodedState,
+  type StoredDoc,
+  type VersionInfo,
+  WriterFencedError,
 } from '../store.js'
 import { AppendBatcher, type RoomEntries } from './append-batcher.js'
 import { PostgresStoreError, storeError } from './errors.js'
@@ -137,8 +136,11 @@ class PostgresStore implements DocStore {
   readonly #sql: Statements
   readonly #location: string
   readonly #appends: AppendBatcher
-  /** Rooms loaded and not evicted since: only they may be written. */
-  readonly #loaded = new Set<string>()
+  /**
+   * Rooms loaded and not evicted since, with the writer epoch each one's claim got: only they may
+   * be written, and only while the room's row still has that epoch.
+   */
+  readonly #epochs = new Map<string, number>()
   #closing: Promise<void> | undefined
 
   constructor(pool: Pool, statements: Statements, location: string) {
@@ -151,8 +153,28 @@ class PostgresStore implements DocStore {
   async load(room: string): Promise<StoredDoc> {
     this.#assertOpen()
     checkName('room', room)
-    this.#loaded.add(room)
-    const { rows } = await this.#query(`load room ${JSON.stringify(room)}`, () =>
+    const action = `load room ${JSON.stringify(room)}`
+    if (!this.#epochs.has(room)) {
+      const claimed = await this.#query(action, () =>
+        this.#pool.query<{ writer_epoch: string }>(this.#sql.claim, [room, utf16Key(room)]),
+      )
+      // Two loads at once both claim; the later claim is the one the row keeps.
+      const epoch = Number(claimed.rows[0]!.writer_epoch)
+      this.#epochs.set(room, Math.max(epoch, this.#epochs.get(room) ?? 0))
+    }
+    // After the claim has committed: every append committed before it is visible, and no other
+    // store's can follow.
+    return this.#readStored(room, action)
+  }
+
+  async read(room: string): Promise<StoredDoc> {
+    this.#assertOpen()
+    checkName('room', room)
+    return this.#readStored(room, `read room ${JSON.stringify(room)}`)
+  }
+
+  async #readStored(room: string, action: string): Promise<StoredDoc> {
+    const { rows } = await this.#query(action, () =>
       this.#pool.query<{
         seq: string | null
         last_seq: string | null
@@ -174,22 +196,25 @@ class PostgresStore implements DocStore {
 
   async append(room: string, update: Uint8Array): Promise<number> {
     this.#assertOpen()
-    if (!this.#loaded.has(room)) throw notLoadedError(room)
-    return this.#appends.append(room, update)
+    const epoch = this.#epochs.get(room)
+    if (epoch === undefined) throw notLoadedError(room)
+    return this.#appends.append(room, epoch, update)
   }
 
   async compact(room: string, state: EncodedState, throughSeq: number): Promise<void> {
     this.#assertOpen()
-    if (!this.#loaded.has(room)) throw notLoadedError(room)
+    const epoch = this.#epochs.get(room)
+    if (epoch === undefined) throw notLoadedError(room)
     const action = `compact room ${JSON.stringify(room)}`
     await this.#query(action, () =>
       inTransaction(this.#pool, async (client) => {
         const locked = await client.query<{ last_seq: string }>(this.#sql.lockForCompaction, [
           room,
-          utf16Key(room),
+          epoch,
           Date.now(),
         ])
-        const lastSeq = Number(locked.rows[0]!.last_seq)
+        if (!locked.rows[0]) throw new WriterFencedError(room)
+        const lastSeq = Number(locked.rows[0].last_seq)
         if (throughSeq > lastSeq) {
           throw new RangeError(
             `cannot ${action} through sequence number ${throughSeq}: the last one handed out is ${lastSeq}`,
@@ -203,7 +228,7 @@ class PostgresStore implements DocStore {
         ])
         if (put.rowCount === 0) {
           throw new PostgresStoreError(
-            `cannot ${action} through sequence number ${throughSeq}: the compacted state stored covers more (another writer compacted it); nothing changed`,
+            `cannot ${action} through sequence number ${throughSeq}: the compacted state stored covers more; nothing changed`,
             { isUnreachable: false },
           )
         }
@@ -213,7 +238,7 @@ class PostgresStore implements DocStore {
   }
 
   evict(room: string): void {
-    this.#loaded.delete(room)
+    this.#epochs.delete(room)
   }
 
   async readRecord(name: string): Promise<Uint8Array | null> {
@@ -342,14 +367,16 @@ class PostgresStore implements DocStore {
     const keys: Buffer[] = []
     const counts: number[] = []
     const bytes: number[] = []
+    const epochs: number[] = []
     const entryRooms: string[] = []
     const ordinals: number[] = []
     const updates: Uint8Array[] = []
-    for (const { room, updates: roomUpdates } of rooms) {
+    for (const { room, epoch, updates: roomUpdates } of rooms) {
       names.push(room)
       keys.push(utf16Key(room))
       counts.push(roomUpdates.length)
       bytes.push(roomUpdates.reduce((sum, update) => sum + update.length, 0))
+      epochs.push(epoch)
       for (const [i, update] of roomUpdates.entries()) {
         entryRooms.push(room)
         ordinals.push(i + 1)
@@ -366,6 +393,7 @@ class PostgresStore implements DocStore {
         keys,
         counts,
         bytes,
+        epochs,
         Date.now(),
         entryRooms,
         ordinals,
@@ -376,8 +404,9 @@ class PostgresStore implements DocStore {
   }
 
   /**
-   * Deletes or replaces a room that is not loaded, in one transaction. Appends called before it
-   * (before the room's eviction) are written first, so that it covers them.
+   * Deletes or replaces a room that is not loaded, in one transaction that fences the room's
+   * writer (raising its epoch). Appends called before it (before the room's eviction) are written
+   * first, so that it covers them.
    */
   async #rewrite(
     room: string,
@@ -386,7 +415,7 @@ class PostgresStore implements DocStore {
   ): Promise<void> {
     this.#assertOpen()
     checkName('room', room)
-    if (this.#loaded.has(room)) throw loadedError(room)
+    if (this.#epochs.has(room)) throw loadedError(room)
     await this.#appends.settled()
     await this.#query(action, () => inTransaction(this.#pool, work))
   }
@@ -396,7 +425,13 @@ class PostgresStore implements DocStore {
     try {
       return await call()
     } catch (error) {
-      if (error instanceof PostgresStoreError || error instanceof RangeError) throw error
+      if (
+        error instanceof PostgresStoreError ||
+        error instanceof RangeError ||
+        error instanceof WriterFencedError
+      ) {
+        throw error
+      }
       throw storeError(this.#location, action, error)
     }
   }

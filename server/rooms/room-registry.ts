@@ -1,9 +1,40 @@
 // Which rooms are open: loads each room once however many connections ask at the same time,
 // and compacts then unloads a room once its last holder has gone and the grace period passed.
 // Server-side operations that need a room closed (delete, replace) hold joins off meanwhile.
-import type { CollabError } from '../../protocol/collab-error.js'
-import type { StoredDoc } from '../../persistence/store.js'
+import { CloseCode } from '../../protocol/close-codes.js'
+import { CollabError } from '../../protocol/collab-error.js'
+import { type StoredDoc, WriterFencedError } from '../../persistence/store.js'
+import type { Placement } from '../cluster.js'
 import { Room, type RoomContext } from './room.js'
+
+/**
+ * Whether this server may open a room: in a cluster, only the instance that owns a document opens
+ * it (server/cluster.ts); alone, the registry has none and opens every room.
+ */
+export interface RoomOwnership {
+  /** Makes this instance the room's owner unless a live instance is. */
+  claim(name: string): Promise<Placement>
+  /** This instance closed the room: another may own it now. */
+  release(name: string): void
+}
+
+/** The room is open on another instance of the cluster: connect there, through the bus. */
+export class OwnedElsewhereError extends Error {
+  readonly owner: string
+  constructor(name: string, owner: string) {
+    super(`the document ${JSON.stringify(name)} is open on instance ${owner}`)
+    this.name = 'OwnedElsewhereError'
+    this.owner = owner
+  }
+}
+
+/** What closes the clients of a room another instance has become the writer of. */
+const movedError = (): CollabError =>
+  new CollabError(
+    'COLLAB_MOVED',
+    CloseCode.serviceRestart,
+    'the document moved to another instance; reconnect',
+  )
 
 interface RoomEntry {
   /** Resolves once the room is loaded; concurrent joins share it. */
@@ -27,10 +58,12 @@ export class RoomRegistry {
   readonly #held = new Map<string, Promise<void>>()
   readonly #context: RoomContext
   readonly #unloadGraceMs: number
+  readonly #ownership: RoomOwnership | undefined
 
-  constructor(context: RoomContext, unloadGraceMs: number) {
-    this.#context = context
+  constructor(context: RoomContext, unloadGraceMs: number, ownership?: RoomOwnership) {
+    this.#context = { ...context, writerLost: (name) => this.#writerLost(name) }
     this.#unloadGraceMs = unloadGraceMs
+    this.#ownership = ownership
   }
 
   /** Number of rooms loaded or loading. */
@@ -55,15 +88,24 @@ export class RoomRegistry {
 
   /**
    * Holds a room open and resolves once its stored state is loaded. Every successful acquire
-   * must be matched by one `release`.
+   * must be matched by one `release`. In a cluster, rejects with OwnedElsewhereError when
+   * another instance owns the document.
    */
   async acquire(name: string): Promise<Room> {
+    let isClaimed = false
     for (;;) {
       for (let held = this.#held.get(name); held; held = this.#held.get(name)) await held
       let entry = this.#entries.get(name)
       while (entry?.unloading) {
         await entry.unloading.catch(() => undefined)
         entry = this.#entries.get(name)
+      }
+      if (!entry && this.#ownership && !isClaimed) {
+        const placement = await this.#ownership.claim(name)
+        if (placement.kind === 'elsewhere') throw new OwnedElsewhereError(name, placement.owner)
+        // Holds or unloads may have begun meanwhile: look again.
+        isClaimed = true
+        continue
       }
       if (!entry) entry = this.#open(name)
       entry.holders++
@@ -124,11 +166,7 @@ export class RoomRegistry {
     const { store } = this.#context
     const outcome = await this.#hold(name, async () => {
       if (this.#entries.has(name)) return { isOpen: true } as const
-      try {
-        return { isOpen: false, value: await use(await store.load(name)) } as const
-      } finally {
-        store.evict(name)
-      }
+      return { isOpen: false, value: await use(await store.read(name)) } as const
     })
     return outcome.isOpen ? this.withRoom(name, use) : outcome.value
   }
@@ -153,8 +191,7 @@ export class RoomRegistry {
             await room.settle()
             room.destroy()
           }
-          this.#context.store.evict(name)
-          this.#context.history.forget(name)
+          this.#forget(name)
           this.#context.observers.notify('unloaded', name)
         }
       }
@@ -190,7 +227,7 @@ export class RoomRegistry {
   }
 
   #open(name: string): RoomEntry {
-    const { store, observers, logger } = this.#context
+    const { observers, logger } = this.#context
     const entry: RoomEntry = {
       room: Room.load(name, this.#context),
       loaded: undefined,
@@ -207,7 +244,7 @@ export class RoomRegistry {
       (error: unknown) => {
         logger.error({ err: error, room: name }, 'could not load the document')
         if (this.#entries.get(name) === entry) this.#entries.delete(name)
-        store.evict(name)
+        this.#forget(name)
         observers.notify('storeFailed', name, 'load', error)
       },
     )
@@ -219,8 +256,30 @@ export class RoomRegistry {
     clearTimeout(entry.unloadTimer)
     this.#entries.delete(name)
     room.destroy()
-    this.#context.store.evict(name)
+    this.#forget(name)
     this.#context.observers.notify('unloaded', name)
+  }
+
+  /** The store, the history and the cluster may drop what they keep for a closed room. */
+  #forget(name: string): void {
+    this.#context.store.evict(name)
+    this.#context.history.forget(name)
+    this.#ownership?.release(name)
+  }
+
+  // Another instance loaded the room since this one did (the store fenced a write): its clients
+  // reconnect and reach that instance; nothing is written here again.
+  #writerLost(name: string): void {
+    this.#context.logger.warn(
+      { room: name },
+      'another instance writes the document now; closing it here',
+    )
+    void this.closeMoved(name)
+  }
+
+  /** Closes a room another instance owns now (the cluster found out after the bus came back). */
+  closeMoved(name: string): Promise<void> {
+    return this.withClosed(name, movedError(), () => Promise.resolve())
   }
 
   #scheduleUnload(name: string, entry: RoomEntry, delayMs: number): void {
@@ -244,18 +303,20 @@ export class RoomRegistry {
     if (!entry) return Promise.resolve()
     if (entry.unloading) return entry.unloading
     clearTimeout(entry.unloadTimer)
-    const { store, observers, logger } = this.#context
+    const { observers, logger } = this.#context
     logger.debug({ room: name }, 'unloading the document')
     entry.unloading = (async () => {
       try {
         const room = await entry.room
         await room.saveVersionIfChanged()
-        await room.compactAll()
+        // A fenced writer has nothing left to write: the room's new writer has all of it.
+        await room.compactAll().catch((error: unknown) => {
+          if (!(error instanceof WriterFencedError)) throw error
+        })
         observers.notify('unloading', name, room.document)
         room.destroy()
         this.#entries.delete(name)
-        store.evict(name)
-        this.#context.history.forget(name)
+        this.#forget(name)
         observers.notify('unloaded', name)
       } finally {
         entry.unloading = undefined

@@ -5,12 +5,13 @@ import { CloseCode } from '../../protocol/close-codes.js'
 import { CollabError } from '../../protocol/collab-error.js'
 import { MalformedUpdateError, checkUpdate } from '../../protocol/update-check.js'
 import type { UpdateShape } from '../../protocol/update-shape.js'
-import type {
-  DocStore,
-  EncodedState,
-  StoredDoc,
-  VersionInfo,
-  VersionKind,
+import {
+  type DocStore,
+  type EncodedState,
+  type StoredDoc,
+  type VersionInfo,
+  type VersionKind,
+  WriterFencedError,
 } from '../../persistence/store.js'
 import type * as Y from 'yjs'
 import type { CollabDocument, Observers, Origin } from '../events.js'
@@ -43,6 +44,8 @@ export interface RoomContext {
   readonly history: VersionHistory
   /** The server's logger; the room adds its name. */
   readonly logger: Logger
+  /** The store fenced a write: another instance loaded the room since this one did. */
+  readonly writerLost?: (room: string) => void
 }
 
 // An update with no structs and an empty delete set: clients answer a sync step 1 with it when
@@ -105,9 +108,11 @@ export class Room {
   /** The last full-state answer to a sync step 1, reused while the state is unchanged. */
   #fullStateAnswer: Extract<RoomMessage, { kind: 'syncStep2' }> | null = null
   #isDestroyed = false
+  readonly #writerLost: ((room: string) => void) | undefined
 
   private constructor(name: string, context: RoomContext, stored: StoredDoc) {
     this.name = name
+    this.#writerLost = context.writerLost
     this.logger = context.logger.child({ room: name })
     this.#observers = context.observers
     this.#presence = new RoomPresence(context.limits, (update) =>
@@ -376,6 +381,10 @@ export class Room {
 
   #writeFailed(member: RoomMember, error: unknown): void {
     this.#guard.writeFailed()
+    if (error instanceof WriterFencedError && this.#writerLost) {
+      this.#writerLost(this.name)
+      return
+    }
     this.logger.error({ err: error }, 'could not store an update; it was not relayed')
     member.fail(
       new CollabError(

@@ -1,6 +1,7 @@
 // One WebSocket connection to a room: decodes its frames, hands them to the room, sends the
 // room's messages back with a bound on buffering, and answers heartbeats.
-import type { RawData, WebSocket } from 'ws'
+import type { RawData } from 'ws'
+import type { ConnectionSocket } from './connection-socket.js'
 import { CloseCode, truncateCloseReason } from '../../protocol/close-codes.js'
 import { CollabError } from '../../protocol/collab-error.js'
 import { readClientMessage, writePermissionDenied } from '../../protocol/message.js'
@@ -45,7 +46,7 @@ export class Connection implements RoomMember {
   readonly origin: ConnectionOrigin
   /** Cleared at each heartbeat, set again by the pong; a connection found cleared is dropped. */
   isAlive = true
-  readonly #socket: WebSocket
+  readonly #socket: ConnectionSocket
   readonly #context: ConnectionContext
   readonly #logger: Logger
   /** What the connection may still send (server/limits/frame-budget.ts). */
@@ -64,7 +65,7 @@ export class Connection implements RoomMember {
 
   /** `acknowledgesStored`: the client asked for acknowledgements of its stored updates. */
   constructor(
-    socket: WebSocket,
+    socket: ConnectionSocket,
     room: Room,
     origin: ConnectionOrigin,
     context: ConnectionContext,

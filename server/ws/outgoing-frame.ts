@@ -6,6 +6,7 @@ import type { Socket } from 'node:net'
 import { WebSocket } from 'ws'
 import { messageTags, writeMessageHead } from '../../protocol/message.js'
 import type { RoomMessage } from '../rooms/room-member.js'
+import type { ConnectionSocket } from './connection-socket.js'
 
 /** One message on its way to one or more connections, framed for WebSocket. */
 export interface OutgoingFrame {
@@ -97,7 +98,7 @@ function canWriteDirectly(internals: WebSocketInternals): boolean {
  * this socket (server frames are never masked and compression is off, so the bytes are the same
  * for every receiver); falls back to `socket.send` of the message otherwise.
  */
-export function sendFrame(socket: WebSocket, frame: OutgoingFrame): void {
+export function sendFrame(socket: ConnectionSocket, frame: OutgoingFrame): void {
   if (socket.readyState !== WebSocket.OPEN) return
   const internals = socket as unknown as WebSocketInternals
   if (canWriteDirectly(internals)) internals._socket!.write(frame.wire)

@@ -2,23 +2,28 @@
 // load the room, then hand the socket to ws. Every refusal is an HTTP status with a JSON reason,
 // before any WebSocket opens and, for authentication, before any document is loaded.
 import type { WebSocket, WebSocketServer } from 'ws'
+import { CloseCode } from '../../protocol/close-codes.js'
 import { parseRoomPath } from '../../protocol/room-name.js'
 import { storedAckParameter } from '../../protocol/stored-ack.js'
+import type { Access, Principal } from '../auth.js'
+import { type Cluster, ClusterUnavailableError, type Link } from '../cluster.js'
+import { ForwardedClient } from '../cluster/forwarded-client.js'
 import type { ConnectionOrigin } from '../events.js'
 import { HttpRefusal, refusalResponse } from '../http/replies.js'
 import { type RequestAuthContext, authenticateRequest } from '../http/request-auth.js'
 import { requestPath } from '../http/request-path.js'
 import type { UpgradeBindings } from '../http/upgrade-bridge.js'
 import type { ConnectionAdmission } from '../limits/connection-admission.js'
+import type { Logger } from '../logger.js'
 import type { ServerLimits } from '../options.js'
 import type { Room } from '../rooms/room.js'
-import type { RoomRegistry } from '../rooms/room-registry.js'
+import { OwnedElsewhereError, type RoomRegistry } from '../rooms/room-registry.js'
 
 /** What the upgrade works with; owned by the server. */
 export interface UpgradeContext {
   readonly webSocketServer: WebSocketServer
   readonly registry: RoomRegistry
-  readonly limits: Pick<ServerLimits, 'maxConnectionsPerRoom'>
+  readonly limits: Pick<ServerLimits, 'maxConnectionsPerRoom' | 'maxBufferedBytes'>
   readonly auth: RequestAuthContext
   /** The server-wide limits: connections in all and per client address, open documents. */
   readonly admission: ConnectionAdmission
@@ -34,6 +39,13 @@ export interface UpgradeContext {
     origin: ConnectionOrigin,
     acknowledgesStored: boolean,
   ) => void
+  /** The cluster, when there is one: a document another instance owns is forwarded there. */
+  readonly cluster: Cluster | undefined
+  /** Called with each client whose connection is forwarded to the document's owner… */
+  readonly onForwarded: (client: ForwardedClient) => void
+  /** …and once that connection has ended. */
+  readonly onForwardedClosed: (client: ForwardedClient) => void
+  readonly logger: Logger
 }
 
 // What an accepted upgrade resolves with; the bridge sends nothing, as ws has answered already.
@@ -89,10 +101,18 @@ export async function upgradeToDocument(
       'the server cannot store documents right now; try again later',
     )
   }
+  // Only a writer's updates are stored; a reader's are refused (§2) and never acknowledged.
+  const acknowledgesStored = access === 'write' && asksForStoredAcks(incoming.url)
+  const clientAddressOrUnknown = clientAddress ?? 'unknown'
   let room: Room
   try {
     room = await registry.acquire(name)
-  } catch {
+  } catch (error) {
+    if (error instanceof OwnedElsewhereError && context.cluster) {
+      const forwarding = { owner: error.owner, principal, access, acknowledgesStored }
+      return forwardToOwner(context, name, forwarding, clientAddressOrUnknown, bindings)
+    }
+    if (error instanceof ClusterUnavailableError) return busUnavailable()
     return refusalResponse(
       HttpRefusal.loadFailed,
       'the document could not be loaded; try again later',
@@ -108,10 +128,8 @@ export async function upgradeToDocument(
     principal,
     access,
     // A socket without a peer address has closed already, and ws opens no WebSocket on it.
-    clientAddress: clientAddress ?? 'unknown',
+    clientAddress: clientAddressOrUnknown,
   }
-  // Only a writer's updates are stored; a reader's are refused (§2) and never acknowledged.
-  const acknowledgesStored = access === 'write' && asksForStoredAcks(incoming.url)
   let isUpgraded = false
   upgrade.isHandedOver = true
   // ws completes the handshake synchronously when there is no verifyClient option, or refuses
@@ -122,5 +140,79 @@ export async function upgradeToDocument(
     context.onOpen(webSocket, room, origin, acknowledgesStored)
   })
   if (!isUpgraded) registry.release(name, room)
+  return handedOver()
+}
+
+const busUnavailable = (): Response =>
+  refusalResponse(
+    HttpRefusal.storeUnavailable,
+    'the cluster bus cannot be reached, and the document is not open here; try again later',
+  )
+
+/** Who connects, to which owner: what the owner needs to run the connection. */
+interface Forwarding {
+  readonly owner: string
+  readonly principal: Principal
+  readonly access: Access
+  readonly acknowledgesStored: boolean
+}
+
+/**
+ * Opens a link to the document's owner, then the client's WebSocket: from then on the owner runs
+ * the connection and this instance relays its frames (server/cluster/forwarded-client.ts).
+ */
+async function forwardToOwner(
+  context: UpgradeContext,
+  name: string,
+  forwarding: Forwarding,
+  clientAddress: string,
+  bindings: UpgradeBindings,
+): Promise<Response> {
+  const { incoming, upgrade } = bindings
+  const { owner, principal } = forwarding
+  const client = new ForwardedClient(
+    name,
+    owner,
+    context.limits.maxBufferedBytes,
+    context.logger.child({ room: name, owner }),
+    context.onForwardedClosed,
+  )
+  let link: Link
+  try {
+    link = await context.cluster!.connect(
+      owner,
+      {
+        document: name,
+        principal: {
+          userId: principal.userId,
+          name: principal.name,
+          expiresAtMs: principal.expiresAtMs,
+          issuedAtMs: principal.issuedAtMs,
+        },
+        access: forwarding.access,
+        clientAddress,
+        acknowledgesStored: forwarding.acknowledgesStored,
+      },
+      client.peer,
+    )
+  } catch (error) {
+    if (error instanceof ClusterUnavailableError) return busUnavailable()
+    return refusalResponse(
+      HttpRefusal.loadFailed,
+      'the instance serving this document cannot be reached; try again',
+    )
+  }
+  if (context.isDraining()) {
+    link.close(CloseCode.serviceRestart, 'server restarting')
+    return draining()
+  }
+  let isUpgraded = false
+  upgrade.isHandedOver = true
+  context.webSocketServer.handleUpgrade(incoming, upgrade.socket, upgrade.head, (webSocket) => {
+    isUpgraded = true
+    client.start(webSocket, link)
+    context.onForwarded(client)
+  })
+  if (!isUpgraded) link.close(CloseCode.serviceRestart, 'the client left')
   return handedOver()
 }

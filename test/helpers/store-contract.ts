@@ -1,16 +1,20 @@
 // The behaviour every DocStore must have (the invariants in persistence/store.ts). Each store's
-// test file runs it with a factory that opens that store on fresh storage.
+// test file runs it with a factory that opens that store on fresh storage; a store that several
+// processes can share also runs the shared part, with two stores open on the same storage.
 import assert from 'node:assert/strict'
 import { type TestContext, test } from 'node:test'
+import { inspect } from 'node:util'
 import * as Y from 'yjs'
-import type {
-  DocStore,
-  DocumentInfo,
-  DocumentQuery,
-  EncodedState,
-  StoredDoc,
-  VersionInfo,
+import {
+  type DocStore,
+  type DocumentInfo,
+  type DocumentQuery,
+  type EncodedState,
+  type StoredDoc,
+  type VersionInfo,
+  WriterFencedError,
 } from '../../persistence/store.js'
+import { until } from './until.js'
 
 /**
  * Opens a store on fresh storage; `reopen` opens another on the same storage once the first is
@@ -27,12 +31,23 @@ function textUpdate(doc: Y.Doc, insert: string): Uint8Array {
   return Y.encodeStateAsUpdate(doc, before)
 }
 
-/** The text of a stored document: its compacted state, then its log. */
-export function storedText(stored: StoredDoc): string {
+/**
+ * Opens two stores on the same fresh storage at once, as two servers sharing it would. Both are
+ * closed after the test.
+ */
+export type SharedStoreFactory = (t: TestContext) => Promise<[DocStore, DocStore]>
+
+/** A document as a stored one gives it: its compacted state, then its log. */
+function docOf(stored: StoredDoc): Y.Doc {
   const doc = new Y.Doc()
   if (stored.compacted) Y.applyUpdate(doc, stored.compacted.update)
   for (const update of stored.log) Y.applyUpdate(doc, update)
-  return doc.getText('text').toString()
+  return doc
+}
+
+/** The text of a stored document: its compacted state, then its log. */
+export function storedText(stored: StoredDoc): string {
+  return docOf(stored).getText('text').toString()
 }
 
 function encodedStateOf(doc: Y.Doc): EncodedState {
@@ -54,6 +69,15 @@ async function appendEach(store: DocStore, room: string, updates: Uint8Array[]):
   const seqs: number[] = []
   for (const update of updates) seqs.push(await store.append(room, update))
   return seqs
+}
+
+/** Asserts that a write rejected with WriterFencedError for `room`. */
+async function assertFenced(write: Promise<unknown>, room: string, what: string): Promise<void> {
+  await assert.rejects(write, (error: unknown) => {
+    assert.ok(error instanceof WriterFencedError, `${what}: ${inspect(error)}`)
+    assert.equal(error.room, room, what)
+    return true
+  })
 }
 
 /** A version record with the given id and time; the rest as `overrides` say. */
@@ -265,6 +289,23 @@ export function runStoreContract(storeName: string, open: StoreFactory): void {
       /was not loaded/,
       'a compaction too',
     )
+  })
+
+  test(`${storeName}: read returns what is stored without loading the room`, async (t) => {
+    const { store } = await open(t)
+    const doc = new Y.Doc()
+    await store.load('doc')
+    const seqs = await appendEach(store, 'doc', [textUpdate(doc, 'a'), textUpdate(doc, 'b')])
+    await store.compact('doc', encodedStateOf(doc), seqs[0]!)
+    const loadedAgain = await store.load('doc')
+    const read = await store.read('doc')
+    assert.deepEqual(bytesOfState(read.compacted), bytesOfState(loadedAgain.compacted))
+    assert.deepEqual(bytesOfLog(read), bytesOfLog(loadedAgain))
+    assert.equal(read.lastSeq, loadedAgain.lastSeq)
+    assert.equal(storedText(read), 'ab')
+    assert.equal(storedText(await store.read('never-written')), '')
+    await store.read('other')
+    await assert.rejects(store.append('other', textUpdate(doc, 'x')), /was not loaded/)
   })
 
   test(`${storeName}: server-wide records survive reopening and never meet a document`, async (t) => {
@@ -551,5 +592,171 @@ export function runStoreContract(storeName: string, open: StoreFactory): void {
       ['deleteVersion', () => store.deleteVersion('doc', '1')],
     ]
     for (const [name, call] of calls) await assert.rejects(call(), /closed/, name)
+  })
+}
+
+/**
+ * Registers the tests of a store that several processes can share (persistence/store.ts): a load
+ * makes the loading store the room's writer and fences the one that had it.
+ */
+export function runSharedStoreContract(storeName: string, openTwo: SharedStoreFactory): void {
+  test(`${storeName}: a read by another store fences nothing`, async (t) => {
+    const [first, second] = await openTwo(t)
+    await first.load('doc')
+    const doc = new Y.Doc()
+    await first.append('doc', textUpdate(doc, 'a'))
+    assert.equal(storedText(await second.read('doc')), 'a')
+    await first.append('doc', textUpdate(doc, 'b'))
+    assert.equal(storedText(await second.read('doc')), 'ab')
+  })
+
+  test(`${storeName}: a load by another store fences this one: its appends and compactions reject and write nothing`, async (t) => {
+    const [first, second] = await openTwo(t)
+    await first.load('doc')
+    const doc = new Y.Doc()
+    const before = [textUpdate(doc, 'a'), textUpdate(doc, 'b')]
+    const seqs = await appendEach(first, 'doc', before)
+    const taken = await second.load('doc')
+    assert.deepEqual(bytesOfLog(taken), before.map(bytes), 'what was appended before the claim')
+    assert.equal(taken.lastSeq, seqs.at(-1))
+
+    const infoBefore = await second.documentInfo('doc')
+    await assertFenced(first.append('doc', textUpdate(doc, 'c')), 'doc', 'an append')
+    await assertFenced(first.compact('doc', encodedStateOf(doc), seqs.at(-1)!), 'doc', 'compact')
+    assert.deepEqual(await second.documentInfo('doc'), infoBefore, 'nothing written')
+    const takenDoc = docOf(taken)
+    const own = textUpdate(takenDoc, 'd')
+    const ownSeq = await second.append('doc', own)
+    assert.ok(ownSeq > seqs.at(-1)!, 'the new writer goes on after the numbers used')
+
+    second.evict('doc')
+    const loaded = await second.load('doc')
+    assert.equal(loaded.compacted, null, 'the fenced compaction changed nothing')
+    assert.deepEqual(bytesOfLog(loaded), [...before, own].map(bytes))
+    assert.equal(loaded.lastSeq, ownSeq)
+    assert.equal(storedText(loaded), 'abd')
+  })
+
+  test(`${storeName}: appends under way when another store loads are in its load or fenced, and its compaction keeps everything`, async (t) => {
+    const [first, second] = await openTwo(t)
+    await first.load('doc')
+    const doc = new Y.Doc()
+    const resolved: Uint8Array[] = []
+    const rejected: unknown[] = []
+    let isTaken = false
+    const append = (i: number): Promise<void> => {
+      const update = textUpdate(doc, `${i};`)
+      return first.append('doc', update).then(
+        () => void resolved.push(update),
+        (error: unknown) => void rejected.push(error),
+      )
+    }
+    // One append per turn of the event loop, some of them in flight as the other store claims.
+    const appending = (async () => {
+      const calls: Promise<void>[] = []
+      while (!isTaken) {
+        calls.push(append(calls.length))
+        await new Promise(setImmediate)
+      }
+      for (let i = 0; i < 5; i++) calls.push(append(calls.length))
+      await Promise.all(calls)
+    })()
+    await until(() => resolved.length >= 5, { what: 'the first appends to resolve' })
+    const taken = await second.load('doc')
+    isTaken = true
+    await appending
+
+    assert.ok(rejected.length >= 5, 'the appends made after the load are fenced')
+    for (const error of rejected) assert.ok(error instanceof WriterFencedError, inspect(error))
+    assert.deepEqual(
+      bytesOfLog(taken),
+      resolved.map(bytes),
+      'the load holds exactly the appends that resolved, in order',
+    )
+    const takenDoc = docOf(taken)
+    const text = takenDoc.getText('text').toString()
+    const ownSeq = await second.append('doc', textUpdate(takenDoc, 'second'))
+    await second.compact('doc', encodedStateOf(takenDoc), ownSeq)
+    second.evict('doc')
+    const compacted = await second.load('doc')
+    assert.deepEqual(compacted.log, [])
+    assert.equal(
+      storedText(compacted),
+      `${text}second`,
+      'compacting through its last drops nothing',
+    )
+  })
+
+  test(`${storeName}: fencing is per room, also for appends written together`, async (t) => {
+    const [first, second] = await openTwo(t)
+    await first.load('a')
+    await first.load('b')
+    await second.load('a')
+    // Called in the same turn, so a store that batches writes them together.
+    const [inA, inB] = await Promise.allSettled([
+      first.append('a', textUpdate(new Y.Doc(), 'a')),
+      first.append('b', textUpdate(new Y.Doc(), 'b')),
+    ])
+    assert.ok(inA.status === 'rejected' && inA.reason instanceof WriterFencedError, inspect(inA))
+    assert.equal(inB.status, 'fulfilled', inspect(inB))
+    assert.equal(storedText(await second.load('a')), '')
+    assert.equal(storedText(await second.load('b')), 'b')
+  })
+
+  test(`${storeName}: a fenced store is the writer again once it evicts the room and loads it, and numbers go on rising`, async (t) => {
+    const [first, second] = await openTwo(t)
+    await first.load('doc')
+    const firstSeqs = await appendEach(first, 'doc', [textUpdate(new Y.Doc(), 'x')])
+    const secondDoc = docOf(await second.load('doc'))
+    // Loading again without evicting only reads: it does not claim the room back.
+    assert.equal(storedText(await first.load('doc')), 'x')
+    await assertFenced(first.append('doc', textUpdate(new Y.Doc(), '!')), 'doc', 'reloaded')
+    const secondSeqs = await appendEach(second, 'doc', [textUpdate(secondDoc, 'y')])
+
+    first.evict('doc')
+    const back = await first.load('doc')
+    assert.equal(storedText(back), 'xy')
+    const firstDoc = docOf(back)
+    const againSeqs = await appendEach(first, 'doc', [textUpdate(firstDoc, 'z')])
+    await assertFenced(second.append('doc', textUpdate(secondDoc, '?')), 'doc', 'the other')
+    const seqs = [...firstSeqs, ...secondSeqs, ...againSeqs]
+    assertRising(seqs, 'each writer goes on after the numbers the one before used')
+    await first.compact('doc', encodedStateOf(firstDoc), againSeqs.at(-1)!)
+
+    second.evict('doc')
+    const loaded = await second.load('doc')
+    assert.equal(storedText(loaded), 'xyz')
+    assert.equal(loaded.lastSeq, seqs.at(-1))
+  })
+
+  test(`${storeName}: deleting or importing a room fences the store that loaded it`, async (t) => {
+    const [writer, operator] = await openTwo(t)
+    await writer.load('doc')
+    const lastSeq = await writer.append('doc', textUpdate(new Y.Doc(), 'old'))
+    await operator.deleteDocument('doc')
+    await assertFenced(writer.append('doc', textUpdate(new Y.Doc(), 'x')), 'doc', 'after delete')
+    assert.equal(await operator.documentInfo('doc'), null, 'still deleted')
+
+    writer.evict('doc')
+    assert.deepEqual(await writer.load('doc'), { compacted: null, log: [], lastSeq })
+    const imported = new Y.Doc()
+    textUpdate(imported, 'imported')
+    const content = { state: encodedStateOf(imported), createdAtMs: 1000, updatedAtMs: 2000 }
+    await operator.importDocument('doc', content)
+    await assertFenced(writer.append('doc', textUpdate(new Y.Doc(), 'y')), 'doc', 'after import')
+    await assertFenced(
+      writer.compact('doc', encodedStateOf(new Y.Doc()), lastSeq),
+      'doc',
+      'a compaction after import',
+    )
+
+    writer.evict('doc')
+    const loaded = await writer.load('doc')
+    assert.deepEqual(bytesOfState(loaded.compacted), bytesOfState(content.state))
+    assert.deepEqual(loaded.log, [])
+    const next = await writer.append('doc', textUpdate(docOf(loaded), '+'))
+    assert.ok(next > lastSeq, 'numbers go on after both')
+    writer.evict('doc')
+    assert.equal(storedText(await writer.load('doc')), 'imported+')
   })
 }

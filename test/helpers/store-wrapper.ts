@@ -23,6 +23,10 @@ export class PassThroughStore implements DocStore {
     return this.inner.load(room)
   }
 
+  read(room: string): Promise<StoredDoc> {
+    return this.inner.read(room)
+  }
+
   append(room: string, update: Uint8Array): Promise<number> {
     return this.inner.append(room, update)
   }
@@ -85,6 +89,7 @@ export function wrapStore(store: DocStore, overrides: Partial<DocStore>): DocSto
   const passThrough = new PassThroughStore(store)
   return {
     load: (room) => passThrough.load(room),
+    read: (room) => passThrough.read(room),
     append: (room, update) => passThrough.append(room, update),
     compact: (room, state, throughSeq) => passThrough.compact(room, state, throughSeq),
     evict: (room) => passThrough.evict(room),

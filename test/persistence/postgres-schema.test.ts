@@ -20,7 +20,7 @@ await withPostgres('PostgreSQL store schema', () => {
     const seq = await first.append('doc', Uint8Array.of(0, 0))
     await first.close()
     const created = await versionsOf(schema)
-    assert.deepEqual(created, [1], 'created at version 1')
+    assert.deepEqual(created, [1, 2], 'created at the latest version, each step recorded')
 
     const second = await openPostgresStore({ url: postgresUrl, schema })
     deferCleanup(t, () => second.close())
@@ -39,7 +39,7 @@ await withPostgres('PostgreSQL store schema', () => {
       Array.from({ length: 4 }, () => openPostgresStore({ url: postgresUrl, schema })),
     )
     for (const store of stores) deferCleanup(t, () => store.close())
-    assert.deepEqual(await versionsOf(schema), [1])
+    assert.deepEqual(await versionsOf(schema), [1, 2])
     // Every one of them works on the tables.
     for (const [i, store] of stores.entries()) await store.writeRecord(`r${i}`, Uint8Array.of(i))
     assert.deepEqual([...((await stores[0]!.readRecord('r3')) ?? [])], [3])
@@ -56,12 +56,12 @@ await withPostgres('PostgreSQL store schema', () => {
       assert.match(
         error.message,
         new RegExp(
-          `schema ${schema}\\): the schema is at version 99, written by a newer collab-server; this one knows versions up to 1`,
+          `schema ${schema}\\): the schema is at version 99, written by a newer collab-server; this one knows versions up to 2`,
         ),
       )
       return true
     })
-    assert.deepEqual(await versionsOf(schema), [1, 99])
+    assert.deepEqual(await versionsOf(schema), [1, 2, 99])
   })
 
   test('PostgreSQL store: each schema is a store of its own', async (t) => {

@@ -1,0 +1,450 @@
+// The cluster bus on Redis (server/cluster.ts; README "Cluster"): which instance owns each open
+// document (a key naming it, valid while that instance is alive), each instance's liveness, and
+// the links that carry forwarded connections, as pub/sub messages to each instance's inbox.
+// Redis holds nothing durable: after it restarts empty, owners claim their documents again, and
+// PostgreSQL fences any writer that lost its document in the meantime.
+import { Redis } from 'ioredis'
+import type {
+  Cluster,
+  ClusterStatus,
+  Link,
+  LinkHello,
+  LinkPeer,
+  OwnerEvents,
+  Placement,
+} from '../../server/index.js'
+import { ClusterUnavailableError, OwnerGoneError } from '../../server/index.js'
+import type { Logger } from '../../server/logger.js'
+import {
+  type Envelope,
+  EnvelopeKind,
+  decodeEnvelope,
+  encodeEnvelope,
+  linkOpener,
+} from './envelope.js'
+import { redactRedisUrl } from './redis-url.js'
+import { claimScript, releaseScript } from './scripts.js'
+
+/** Options of the Redis bus. */
+export interface RedisClusterOptions {
+  /** redis://host:port (rediss:// for TLS; a password in the URL is never logged). */
+  readonly url: string
+  /** Prefix of every key and channel (default `collab:`), so that clusters can share a Redis. */
+  readonly prefix: string
+  /** This instance's id, unique in the cluster (default: host name and pid). */
+  readonly instanceId: string
+  readonly logger: Logger
+  /** How often liveness is written and peers are checked (default 1 s). */
+  readonly tickMs?: number
+  /** How long an instance counts as alive after its last liveness write (default 3 s). */
+  readonly livenessTtlMs?: number
+  /** How long connecting may take at the start (default 5 s). */
+  readonly connectTimeoutMs?: number
+}
+
+/** A link this instance holds: to an owner (out) or from an instance that forwards (in). */
+interface LinkEnd {
+  readonly id: string
+  /** The instance at the other end. */
+  readonly peerInstance: string
+  peer: LinkPeer | undefined
+  bufferedBytes: number
+}
+
+const busLostReason = 'the cluster bus was lost; reconnect'
+const ownerGoneReason = 'the instance serving this document stopped; reconnect'
+/** Close code of a link that ended because of the bus or an instance (CloseCode.serviceRestart). */
+const restartCode = 1012
+
+/**
+ * Connects to Redis and joins the cluster as `instanceId`. Rejects with a message naming the
+ * server (without its password) when Redis cannot be reached within the connect timeout.
+ */
+export async function openRedisCluster(options: RedisClusterOptions): Promise<Cluster> {
+  const cluster = new RedisCluster(options)
+  await cluster.start(options.connectTimeoutMs ?? 5_000)
+  return cluster
+}
+
+class RedisCluster implements Cluster {
+  readonly instanceId: string
+  readonly #prefix: string
+  readonly #inbox: string
+  readonly #location: string
+  readonly #logger: Logger
+  readonly #commands: Redis
+  readonly #subscriber: Redis
+  readonly #tickMs: number
+  readonly #livenessTtlMs: number
+  readonly #owned = new Set<string>()
+  readonly #links = new Map<string, LinkEnd>()
+  #events: OwnerEvents | undefined
+  #isUp = false
+  #busLatencyMs: number | null = null
+  #takeovers = 0
+  #lastLinkNumber = 0
+  #timer: NodeJS.Timeout | undefined
+  #isClosed = false
+
+  constructor(options: RedisClusterOptions) {
+    this.instanceId = options.instanceId
+    this.#prefix = options.prefix
+    this.#inbox = `${options.prefix}inbox:${options.instanceId}`
+    this.#location = redactRedisUrl(options.url)
+    this.#logger = options.logger.child({ component: 'cluster', instanceId: options.instanceId })
+    this.#tickMs = options.tickMs ?? 1_000
+    this.#livenessTtlMs = options.livenessTtlMs ?? 3_000
+    // No offline queue: while Redis is away a call fails at once instead of piling up in memory.
+    const connection = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: options.connectTimeoutMs ?? 5_000,
+      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
+    }
+    this.#commands = new Redis(options.url, connection)
+    this.#subscriber = new Redis(options.url, connection)
+    for (const redis of [this.#commands, this.#subscriber]) {
+      redis.on('error', (error: Error) => this.#problem(error))
+      redis.on('close', () => this.#lost())
+      redis.on('ready', () => void this.#back())
+    }
+    this.#subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) =>
+      this.#received(message),
+    )
+  }
+
+  async start(timeoutMs: number): Promise<void> {
+    try {
+      await Promise.all([this.#commands.connect(), this.#subscriber.connect()])
+      await this.#subscriber.subscribe(this.#inbox)
+      await this.#beat()
+    } catch (error) {
+      this.#commands.disconnect()
+      this.#subscriber.disconnect()
+      throw new ClusterUnavailableError(
+        `Redis (${this.#location}) cannot be reached within ${timeoutMs} ms: ${(error as Error).message}`,
+        { cause: error },
+      )
+    }
+    this.#isUp = true
+    this.#timer = setInterval(() => void this.#tick(), this.#tickMs)
+    this.#timer.unref()
+    this.#logger.info({ redis: this.#location }, 'joined the cluster')
+  }
+
+  async claim(document: string): Promise<Placement> {
+    const [owner, tookOver] = (await this.#call(() =>
+      this.#commands.eval(claimScript, 1, this.#ownerKey(document), this.instanceId, this.#prefix),
+    )) as [string, number]
+    if (owner !== this.instanceId) return { kind: 'elsewhere', owner }
+    if (tookOver === 1) {
+      this.#takeovers++
+      this.#logger.info({ room: document }, 'took over a document whose owner had died')
+    }
+    this.#owned.add(document)
+    return { kind: 'here' }
+  }
+
+  release(document: string): void {
+    if (!this.#owned.delete(document) || !this.#isUp) return
+    this.#commands
+      .eval(releaseScript, 1, this.#ownerKey(document), this.instanceId)
+      .catch((error: unknown) => this.#problem(error as Error))
+  }
+
+  async connect(owner: string, hello: LinkHello, peer: LinkPeer): Promise<Link> {
+    const end: LinkEnd = {
+      id: `${this.instanceId}|${++this.#lastLinkNumber}`,
+      peerInstance: owner,
+      peer,
+      bufferedBytes: 0,
+    }
+    const receivers = await this.#call(() =>
+      this.#commands.publish(
+        this.#inboxOf(owner),
+        encodeEnvelope(EnvelopeKind.open, end.id, Buffer.from(JSON.stringify(hello))),
+      ),
+    )
+    if (receivers === 0) throw new OwnerGoneError(owner)
+    this.#links.set(end.id, end)
+    return this.#linkOf(end)
+  }
+
+  serve(events: OwnerEvents): void {
+    this.#events = events
+  }
+
+  status(): ClusterStatus {
+    let linksOut = 0
+    for (const end of this.#links.values()) if (linkOpener(end.id) === this.instanceId) linksOut++
+    return {
+      instanceId: this.instanceId,
+      status: this.#isUp ? 'ok' : 'degraded',
+      busLatencyMs: this.#isUp ? this.#busLatencyMs : null,
+      ownedDocuments: this.#owned.size,
+      linksOut,
+      linksIn: this.#links.size - linksOut,
+      takeovers: this.#takeovers,
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#isClosed) return
+    this.#isClosed = true
+    clearInterval(this.#timer)
+    this.#endLinks(() => true, 'server restarting; reconnect')
+    if (this.#isUp) {
+      const pipeline = this.#commands.pipeline()
+      for (const document of this.#owned) {
+        pipeline.eval(releaseScript, 1, this.#ownerKey(document), this.instanceId)
+      }
+      pipeline.del(this.#livenessKey(this.instanceId))
+      await pipeline.exec().catch((error: unknown) => this.#problem(error as Error))
+    }
+    this.#owned.clear()
+    this.#commands.disconnect()
+    this.#subscriber.disconnect()
+  }
+
+  #linkOf(end: LinkEnd): Link {
+    return {
+      send: (frame) => this.#send(end, EnvelopeKind.frame, frame),
+      close: (code, reason) => {
+        if (!this.#links.delete(end.id)) return
+        end.peer = undefined
+        this.#send(end, EnvelopeKind.close, closePayload(code, reason))
+      },
+      get bufferedBytes() {
+        return end.bufferedBytes
+      },
+    }
+  }
+
+  // Counted as buffered until Redis has taken it. A message that reached nobody, or that the bus
+  // could not take, ends the link: the other end is gone, or will end it when it sees the bus lost.
+  #send(end: LinkEnd, kind: EnvelopeKind, payload: Uint8Array): void {
+    if (!this.#isUp) {
+      this.#endLink(end, busLostReason)
+      return
+    }
+    end.bufferedBytes += payload.length
+    this.#commands
+      .publish(this.#inboxOf(end.peerInstance), encodeEnvelope(kind, end.id, payload))
+      .then(
+        (receivers) => {
+          end.bufferedBytes -= payload.length
+          if (receivers === 0) this.#endLink(end, ownerGoneReason)
+        },
+        () => {
+          end.bufferedBytes -= payload.length
+          this.#endLink(end, busLostReason)
+        },
+      )
+  }
+
+  #received(message: Buffer): void {
+    const envelope = decodeEnvelope(message)
+    if (!envelope) return
+    if (envelope.kind === EnvelopeKind.open) {
+      this.#opened(envelope)
+      return
+    }
+    const end = this.#links.get(envelope.linkId)
+    if (!end) {
+      // A frame for a link this instance no longer has (it restarted or ended it): say so.
+      if (envelope.kind === EnvelopeKind.frame) {
+        this.#refuse(envelope.linkId, 'the link is gone; reconnect')
+      }
+      return
+    }
+    if (envelope.kind === EnvelopeKind.frame) {
+      end.peer?.frame(envelope.payload)
+      return
+    }
+    this.#links.delete(end.id)
+    const { code, reason } = parseClose(envelope.payload)
+    const { peer } = end
+    end.peer = undefined
+    peer?.closed(code, reason)
+  }
+
+  #opened(envelope: Envelope): void {
+    const hello = parseHello(envelope.payload)
+    if (!hello || !this.#events) {
+      this.#refuse(envelope.linkId, 'not served here; reconnect')
+      return
+    }
+    const end: LinkEnd = {
+      id: envelope.linkId,
+      peerInstance: linkOpener(envelope.linkId),
+      peer: undefined,
+      bufferedBytes: 0,
+    }
+    this.#links.set(end.id, end)
+    end.peer = this.#events.linkOpened(hello, this.#linkOf(end))
+  }
+
+  /** Tells the other end of a link this instance does not hold that it is over. */
+  #refuse(linkId: string, reason: string): void {
+    const end = { id: linkId, peerInstance: linkOpener(linkId), peer: undefined, bufferedBytes: 0 }
+    this.#send(end, EnvelopeKind.close, closePayload(restartCode, reason))
+  }
+
+  /** Ends a link here and tells the local end (the other end learns it another way). */
+  #endLink(end: LinkEnd, reason: string): void {
+    if (!this.#links.delete(end.id)) return
+    const { peer } = end
+    end.peer = undefined
+    peer?.closed(restartCode, reason)
+  }
+
+  #endLinks(isEnded: (end: LinkEnd) => boolean, reason: string): void {
+    for (const end of [...this.#links.values()]) if (isEnded(end)) this.#endLink(end, reason)
+  }
+
+  // Either connection dropped: messages may have been lost, so no link can be trusted. Their
+  // clients reconnect and sync again; the documents open here stay open (the store fences them).
+  #lost(): void {
+    if (!this.#isUp || this.#isClosed) return
+    this.#isUp = false
+    this.#logger.warn({ redis: this.#location, links: this.#links.size }, 'lost the cluster bus')
+    this.#endLinks(() => true, busLostReason)
+  }
+
+  async #back(): Promise<void> {
+    if (this.#isUp || this.#isClosed) return
+    if (this.#commands.status !== 'ready' || this.#subscriber.status !== 'ready') return
+    try {
+      await this.#beat()
+      await this.#reclaimOwned()
+    } catch (error) {
+      this.#problem(error as Error)
+      return
+    }
+    this.#isUp = true
+    this.#logger.info({ redis: this.#location }, 'the cluster bus is back')
+  }
+
+  // After Redis came back (maybe empty), each document open here is claimed again; one that
+  // another instance claimed meanwhile is closed here.
+  async #reclaimOwned(): Promise<void> {
+    for (const document of [...this.#owned]) {
+      const [owner] = (await this.#commands.eval(
+        claimScript,
+        1,
+        this.#ownerKey(document),
+        this.instanceId,
+        this.#prefix,
+      )) as [string, number]
+      if (owner === this.instanceId) continue
+      this.#owned.delete(document)
+      this.#logger.warn({ room: document, owner }, 'another instance owns the document now')
+      this.#events?.ownershipLost(document)
+    }
+  }
+
+  /** Writes this instance's liveness and times the round trip. */
+  async #beat(): Promise<void> {
+    const startedAtMs = performance.now()
+    await this.#commands.set(this.#livenessKey(this.instanceId), '1', 'PX', this.#livenessTtlMs)
+    this.#busLatencyMs = performance.now() - startedAtMs
+  }
+
+  // Liveness, then the peers at the other end of links: one whose inbox nobody listens to any
+  // more, or whose liveness lapsed, has died, and its links end (their clients reconnect).
+  async #tick(): Promise<void> {
+    if (!this.#isUp) return
+    try {
+      await this.#beat()
+      const peers = [...new Set([...this.#links.values()].map((end) => end.peerInstance))]
+      if (peers.length === 0) return
+      const pipeline = this.#commands.pipeline()
+      pipeline.pubsub('NUMSUB', ...peers.map((peer) => this.#inboxOf(peer)))
+      for (const peer of peers) pipeline.exists(this.#livenessKey(peer))
+      const results = (await pipeline.exec()) ?? []
+      const numsub = (results[0]?.[1] ?? []) as Array<string | number>
+      const dead = new Set<string>()
+      peers.forEach((peer, i) => {
+        const listening = Number(numsub[i * 2 + 1] ?? 0)
+        const alive = results[i + 1]?.[1] === 1
+        if (listening === 0 || !alive) dead.add(peer)
+      })
+      if (dead.size > 0) {
+        this.#logger.warn({ instances: [...dead] }, 'instances stopped; their links end')
+        this.#endLinks((end) => dead.has(end.peerInstance), ownerGoneReason)
+      }
+    } catch (error) {
+      this.#problem(error as Error)
+    }
+  }
+
+  async #call<T>(call: () => Promise<T>): Promise<T> {
+    if (!this.#isUp) throw new ClusterUnavailableError(`Redis (${this.#location}) is not reachable`)
+    try {
+      return await call()
+    } catch (error) {
+      throw new ClusterUnavailableError(
+        `Redis (${this.#location}) failed: ${(error as Error).message}`,
+        { cause: error },
+      )
+    }
+  }
+
+  #problem(error: Error): void {
+    this.#logger.debug({ err: error, redis: this.#location }, 'cluster bus problem')
+  }
+
+  #ownerKey(document: string): string {
+    return `${this.#prefix}owner:${document}`
+  }
+
+  #livenessKey(instance: string): string {
+    return `${this.#prefix}instance:${instance}`
+  }
+
+  #inboxOf(instance: string): string {
+    return `${this.#prefix}inbox:${instance}`
+  }
+}
+
+const closePayload = (code: number, reason: string): Buffer =>
+  Buffer.from(JSON.stringify({ code, reason }))
+
+function parseClose(payload: Buffer): { code: number; reason: string } {
+  try {
+    const { code, reason } = JSON.parse(payload.toString('utf8')) as {
+      code?: unknown
+      reason?: unknown
+    }
+    if (typeof code === 'number' && typeof reason === 'string') return { code, reason }
+  } catch {
+    // Falls through to the generic close below.
+  }
+  return { code: restartCode, reason: 'the link ended; reconnect' }
+}
+
+/** The hello of a link, checked: the instances of a cluster trust each other, not their bytes. */
+function parseHello(payload: Buffer): LinkHello | null {
+  let value: unknown
+  try {
+    value = JSON.parse(payload.toString('utf8'))
+  } catch {
+    return null
+  }
+  if (typeof value !== 'object' || value === null) return null
+  const hello = value as Partial<LinkHello>
+  const principal = hello.principal
+  if (
+    typeof hello.document !== 'string' ||
+    (hello.access !== 'read' && hello.access !== 'write') ||
+    typeof hello.clientAddress !== 'string' ||
+    typeof hello.acknowledgesStored !== 'boolean' ||
+    typeof principal !== 'object' ||
+    principal === null ||
+    typeof principal.userId !== 'string'
+  ) {
+    return null
+  }
+  return hello as LinkHello
+}

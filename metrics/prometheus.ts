@@ -12,6 +12,7 @@ import {
 } from 'prom-client'
 import { CloseCode } from '../protocol/close-codes.js'
 import {
+  type ClusterStatus,
   type CollabMetrics,
   type CollabObserver,
   type MetricsSource,
@@ -62,6 +63,55 @@ function countersByType(
     },
   }
   new Counter(configuration)
+}
+
+/**
+ * The cluster's bus, from /healthz's `cluster` (nothing without one): whether Redis answers, its
+ * round trip, the documents this instance owns, its forwarded connections, and takeovers.
+ */
+function clusterMetrics(registers: Registry[], cluster: () => ClusterStatus | undefined): void {
+  const gauge = (name: string, help: string, value: (status: ClusterStatus) => number | null) =>
+    new Gauge({
+      name: `${prefix}cluster_${name}`,
+      help,
+      registers,
+      collect() {
+        const status = cluster()
+        const measured = status && value(status)
+        if (measured === undefined || measured === null) this.reset()
+        else this.set(measured)
+      },
+    })
+  gauge('bus_up', 'Whether the cluster bus (Redis) answers: 1, or 0 while degraded', (status) =>
+    status.status === 'ok' ? 1 : 0,
+  )
+  gauge('bus_latency_seconds', 'Round trip of the last liveness write to Redis', (status) =>
+    status.busLatencyMs === null ? null : status.busLatencyMs / 1000,
+  )
+  gauge('owned_documents', 'Documents this instance owns', (status) => status.ownedDocuments)
+  new Gauge({
+    name: `${prefix}cluster_links`,
+    help: 'Forwarded connections: out, to the owners of their documents; in, from other instances',
+    labelNames: ['direction'],
+    registers,
+    collect() {
+      const status = cluster()
+      this.reset()
+      if (!status) return
+      this.set({ direction: 'out' }, status.linksOut)
+      this.set({ direction: 'in' }, status.linksIn)
+    },
+  })
+  new Counter({
+    name: `${prefix}cluster_takeovers_total`,
+    help: 'Documents this instance took over from an owner that had died',
+    registers,
+    collect() {
+      const status = cluster()
+      this.reset()
+      if (status) this.inc(status.takeovers)
+    },
+  })
 }
 
 /** Builds the metrics; pass them as createCollabServer's `metrics`. */
@@ -172,6 +222,7 @@ export function createPrometheusMetrics(options: PrometheusOptions = {}): Collab
       this.set(states)
     },
   })
+  clusterMetrics(registers, () => source?.stats().cluster)
   const { webhookCounts } = options
   if (webhookCounts) {
     new Counter({

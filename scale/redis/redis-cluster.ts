@@ -62,7 +62,7 @@ const restartCode = 1012
  */
 export async function openRedisCluster(options: RedisClusterOptions): Promise<Cluster> {
   const cluster = new RedisCluster(options)
-  await cluster.start(options.connectTimeoutMs ?? 5_000)
+  await cluster.start()
   return cluster
 }
 
@@ -114,7 +114,7 @@ class RedisCluster implements Cluster {
     )
   }
 
-  async start(timeoutMs: number): Promise<void> {
+  async start(): Promise<void> {
     try {
       await Promise.all([this.#commands.connect(), this.#subscriber.connect()])
       await this.#subscriber.subscribe(this.#inbox)
@@ -123,7 +123,7 @@ class RedisCluster implements Cluster {
       this.#commands.disconnect()
       this.#subscriber.disconnect()
       throw new ClusterUnavailableError(
-        `Redis (${this.#location}) cannot be reached within ${timeoutMs} ms: ${(error as Error).message}`,
+        `Redis (${this.#location}) cannot be reached: ${(error as Error).message}`,
         { cause: error },
       )
     }

@@ -3,6 +3,8 @@
 import { CollabError, type CollabErrorCode } from '../../protocol/collab-error.js'
 import { FormatError } from '../documents/document-formats.js'
 import { DocumentNotFoundError, VersionNotFoundError } from '../documents/documents.js'
+import { ClusterUnavailableError } from '../cluster.js'
+import { OwnedElsewhereError } from '../rooms/room-registry.js'
 import { VersionSaveError } from '../rooms/version-history.js'
 import type { Logger } from '../logger.js'
 import { HttpRefusal, type RefusalKind, refusalResponse } from './replies.js'
@@ -28,6 +30,19 @@ export function refusalOfError(error: unknown, context: ErrorMappingContext): Re
     return refusalResponse(HttpRefusal.versionNotFound, error.message)
   }
   if (error instanceof FormatError) return refusalResponse(HttpRefusal.badContent, error.message)
+  // In a cluster, a document open on another instance is changed only there; reads work anywhere.
+  if (error instanceof OwnedElsewhereError) {
+    return refusalResponse(
+      HttpRefusal.openElsewhere,
+      `the document is open on instance ${error.owner}, which alone changes it; send the request there, or retry once it has closed`,
+    )
+  }
+  if (error instanceof ClusterUnavailableError) {
+    return refusalResponse(
+      HttpRefusal.clusterUnavailable,
+      'the cluster bus cannot be reached, and the document is not open here; try again later',
+    )
+  }
   // The write path's refusals of an update (room.ts): malformed, refused structure, too large.
   const refusal = error instanceof CollabError ? writeRefusals[error.code] : undefined
   if (refusal && error instanceof Error) return refusalResponse(refusal, error.message)

@@ -16,6 +16,7 @@ export const HttpRefusal = {
   badContent: { status: 400, error: 'COLLAB_BAD_CONTENT' },
   badBackup: { status: 400, error: 'COLLAB_BAD_BACKUP' },
   storeNotEmpty: { status: 409, error: 'COLLAB_STORE_NOT_EMPTY' },
+  openElsewhere: { status: 409, error: 'COLLAB_OPEN_ELSEWHERE' },
   preconditionFailed: { status: 412, error: 'COLLAB_PRECONDITION_FAILED' },
   documentTooLarge: { status: 413, error: 'COLLAB_DOCUMENT_TOO_LARGE' },
   documentUnavailable: { status: 503, error: 'COLLAB_DOCUMENT_UNAVAILABLE' },
@@ -28,6 +29,7 @@ export const HttpRefusal = {
   draining: { status: 503, error: 'COLLAB_DRAINING' },
   tooManyDocuments: { status: 503, error: 'COLLAB_TOO_MANY_DOCUMENTS' },
   storeUnavailable: { status: 503, error: 'COLLAB_STORE_UNAVAILABLE' },
+  clusterUnavailable: { status: 503, error: 'COLLAB_CLUSTER_UNAVAILABLE' },
 } as const satisfies Record<string, { status: number; error: string }>
 
 /** One entry of the table, or an authenticator's refusal. */

@@ -145,7 +145,7 @@ export async function upgradeToDocument(
 
 const busUnavailable = (): Response =>
   refusalResponse(
-    HttpRefusal.storeUnavailable,
+    HttpRefusal.clusterUnavailable,
     'the cluster bus cannot be reached, and the document is not open here; try again later',
   )
 

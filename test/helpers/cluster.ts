@@ -26,12 +26,18 @@ export interface TestCluster {
   add(): Promise<ServerProcess>
 }
 
-/** Starts `count` instances on a fresh schema and key prefix, on the Redis at `redis`. */
+/** Where a test cluster's services are, and what else its instances are given. */
+export interface ClusterOptions {
+  readonly redis?: string
+  readonly postgres?: string
+  readonly extraArgs?: string[]
+}
+
+/** Starts `count` instances on a fresh schema and key prefix. */
 export async function startCluster(
   t: TestContext,
   count: number,
-  redis = redisUrl,
-  extraArgs: string[] = [],
+  { redis = redisUrl, postgres = postgresUrl, extraArgs = [] }: ClusterOptions = {},
 ): Promise<TestCluster> {
   const schema = testSchema(t)
   const prefix = testPrefix(t, redis)
@@ -39,7 +45,7 @@ export async function startCluster(
   const add = async (): Promise<ServerProcess> => {
     const instance = await spawnServer(t, null, [
       '--postgres',
-      postgresUrl,
+      postgres,
       '--postgres-schema',
       schema,
       '--redis',

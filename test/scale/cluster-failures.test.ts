@@ -12,7 +12,9 @@ import {
   waitForTexts,
   withClusterServices,
 } from '../helpers/cluster.js'
+import { postgresUrl } from '../helpers/postgres.js'
 import { startOwnRedis } from '../helpers/redis.js'
+import { TcpProxy } from '../helpers/tcp-proxy.js'
 import { until } from '../helpers/until.js'
 
 /** The markers (`w12;`) in a text. */
@@ -104,7 +106,7 @@ await withClusterServices('cluster failures on PostgreSQL and Redis', () => {
 
   test('Redis killed and started again empty mid-edit: the clients converge, nothing is lost', async (t) => {
     const redis = await startOwnRedis(t)
-    const cluster = await startCluster(t, 2, redis.url)
+    const cluster = await startCluster(t, 2, { redis: redis.url })
     const owner = await openSynced(t, cluster, 0, 'bus-restart')
     const writer = await openSynced(t, cluster, 1, 'bus-restart')
     const seen = recordMarkers(owner.doc)
@@ -144,5 +146,42 @@ await withClusterServices('cluster failures on PostgreSQL and Redis', () => {
     assert.equal(markersOf(writer.doc).size, written + 1)
     const fresh = await freshText(t, cluster.instances[1]!.url, 'bus-restart')
     assert.equal(fresh.getText('text').toString(), everyWrite())
+  })
+
+  test('PostgreSQL unreachable mid-edit: nothing is relayed unstored, and the clients recover when it returns', async (t) => {
+    const target = new URL(postgresUrl)
+    const proxy = await TcpProxy.start(t, {
+      host: target.hostname,
+      port: Number(target.port || 5432),
+    })
+    const throughProxy = new URL(postgresUrl)
+    throughProxy.port = String(proxy.port)
+    const cluster = await startCluster(t, 2, { postgres: throughProxy.toString() })
+    const owner = await openSynced(t, cluster, 0, 'store-outage')
+    const writer = await openSynced(t, cluster, 1, 'store-outage')
+    const seen = recordMarkers(owner.doc)
+    const stream = writeStream(writer.doc)
+    await until(() => seen.size >= 20, { what: 'the stream to reach the owner' })
+
+    await proxy.refuse()
+    const healthz = `http://127.0.0.1:${cluster.instances[0]!.port}/healthz`
+    await until(
+      async () =>
+        ((await (await fetch(healthz)).json()) as { status: string }).status === 'store-failing',
+      { what: 'the owner to see the store failing' },
+    )
+    const writtenDuringOutage = markersOf(writer.doc).size
+    await proxy.restore()
+    await until(() => seen.size > writtenDuringOutage, {
+      timeoutMs: 30_000,
+      what: 'what was written during the outage to reach the owner once PostgreSQL is back',
+    })
+    const written = stream.stop()
+    const everyWrite = () => writer.doc.getText('text').toString()
+    await waitForTexts([owner.doc], everyWrite, 'convergence after the outage', 30_000)
+    assert.equal(markersOf(writer.doc).size, written)
+    const stored = markersOf(await freshText(t, cluster.instances[1]!.url, 'store-outage'))
+    for (const marker of seen) assert.ok(stored.has(marker), `${marker} was relayed, then lost`)
+    assert.equal(stored.size, written)
   })
 })

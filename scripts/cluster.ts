@@ -28,7 +28,9 @@ function parsePort(value: string): number {
 }
 
 const program = new Command('cluster')
-  .description('Three instances of the server on one PostgreSQL and one Redis, behind a proxy.')
+  .description(
+    'Three instances of the server on one PostgreSQL (POSTGRES_URL) and one Redis (REDIS_URL), behind a round-robin proxy.',
+  )
   .addOption(new Option('--port <number>', 'port of the proxy').default(4000).argParser(parsePort))
   .addOption(
     new Option(
@@ -77,13 +79,15 @@ async function redisProblem(): Promise<string | null> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   })
-  redis.on('error', () => undefined)
+  // The rejection only says "Connection is closed."; the error event says why.
+  let cause: Error | undefined
+  redis.on('error', (error: Error) => (cause ??= error))
   try {
     await redis.connect()
     await redis.ping()
     return null
   } catch (error) {
-    return (error as Error).message || 'no answer'
+    return (cause ?? (error as Error)).message || 'no answer'
   } finally {
     redis.disconnect()
   }

@@ -51,8 +51,8 @@ export interface LinkPeer {
   closed(code: number, reason: string): void
 }
 
-/** What the cluster tells the server about the documents it owns. */
-export interface OwnerEvents {
+/** What the cluster tells the server: links to documents it owns, ownership lost, revocations. */
+export interface ClusterEvents {
   /**
    * Another instance forwards a client connection of `hello.document` to this one; returns what
    * receives its frames.
@@ -60,6 +60,8 @@ export interface OwnerEvents {
   linkOpened(hello: LinkHello, link: Link): LinkPeer
   /** Another instance owns `document` now (found after the bus came back): close it here. */
   ownershipLost(document: string): void
+  /** Another instance revoked a user's credentials issued until `revokedAtMs`. */
+  revoked(userId: string, revokedAtMs: number): void
 }
 
 /** How the bus is, for /healthz, /readyz and metrics. */
@@ -94,7 +96,9 @@ export interface Cluster {
    */
   connect(owner: string, hello: LinkHello, peer: LinkPeer): Promise<Link>
   /** Starts taking the links and ownership changes meant for this instance. */
-  serve(events: OwnerEvents): void
+  serve(events: ClusterEvents): void
+  /** Tells every other instance of a revocation (each closes the user's connections). */
+  announceRevocation(userId: string, revokedAtMs: number): Promise<void>
   status(): ClusterStatus
   /** Closes every link (their clients reconnect elsewhere) and leaves the bus. */
   close(): Promise<void>

@@ -61,7 +61,7 @@ export {
   type Link,
   type LinkHello,
   type LinkPeer,
-  type OwnerEvents,
+  type ClusterEvents,
   OwnerGoneError,
   type Placement,
 } from './cluster.js'
@@ -162,6 +162,9 @@ function formatsLoader(
     }))
 }
 
+/** How old the revocation list may be before it is read again, in a cluster. */
+const revocationsRefreshMs = 5_000
+
 /** Where the server is in its life, as /readyz and /healthz report it. */
 type Phase = 'starting' | 'ready' | 'draining'
 
@@ -191,6 +194,12 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const connections = new Set<Connection>()
   /** Clients whose connections run on their document's owner, another instance. */
   const forwarded = new Set<ForwardedClient>()
+  const everyClient = {
+    *[Symbol.iterator]() {
+      yield* connections
+      yield* forwarded
+    },
+  }
   /** The connections whose principal's credential expires (server/ws/expiry.ts). */
   const expiring = new Set<Connection>()
   const connectionsGone: Array<() => void> = []
@@ -250,7 +259,8 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     if (origin.principal.expiresAtMs !== undefined) expiring.add(connection)
   }
 
-  const revocations = new Revocations(options.store)
+  // Other instances write the list too: it is read again when older than that.
+  const revocations = new Revocations(options.store, cluster ? revocationsRefreshMs : Infinity)
   const auth: RequestAuthContext = {
     authenticate: options.authenticate ?? allowEveryone,
     revocations,
@@ -340,15 +350,29 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       return socket.peer
     },
     ownershipLost: (document) => void registry.closeMoved(document),
+    revoked: (userId, revokedAtMs) => {
+      revocations.merge(userId, revokedAtMs)
+      const closedConnections = closeConnectionsOf(userId)
+      logger.info({ userId, closedConnections }, 'another instance revoked a user’s credentials')
+    },
   })
+  /** Closes the connections of this instance whose user's credentials were revoked. */
+  const closeConnectionsOf = (userId: string): number => {
+    let closed = 0
+    for (const client of everyClient) {
+      if (client.userId !== userId) continue
+      client.closeForRevocation()
+      closed++
+    }
+    return closed
+  }
   const revokeUser = async (userId: string) => {
     const revokedAtMs = await revocations.revoke(userId)
-    let closedConnections = 0
-    for (const connection of connections) {
-      if (connection.origin.principal.userId !== userId) continue
-      connection.closeForRevocation()
-      closedConnections++
-    }
+    const closedConnections = closeConnectionsOf(userId)
+    // Stored first: an instance that misses the announcement reads it at its next start.
+    await cluster?.announceRevocation(userId, revokedAtMs).catch((error: unknown) => {
+      logger.error({ err: error, userId }, 'could not tell the other instances of a revocation')
+    })
     logger.info({ userId, closedConnections }, 'revoked a user’s credentials')
     return { revokedAtMs, closedConnections }
   }
@@ -416,12 +440,6 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       )
     : createServer(handshake, handleRequest)
   httpServer.on('upgrade', handleUpgrade)
-  const everyClient = {
-    *[Symbol.iterator]() {
-      yield* connections
-      yield* forwarded
-    },
-  }
   const stopHeartbeat = startHeartbeat(everyClient, limits.heartbeatIntervalMs)
   const stopExpirySweep = startExpirySweep(expiring)
 

@@ -15,21 +15,20 @@ export class Revocations {
   /** Revocation time (Unix ms) by user id. */
   readonly #revokedAtMs = new Map<string, number>()
   #loading: Promise<void> | null = null
+  readonly #refreshMs: number
+  #readAtMs = 0
 
-  constructor(store: DocStore) {
+  /** `refreshMs`: how old the list read may be before `ready` reads it again (other writers). */
+  constructor(store: DocStore, refreshMs = Infinity) {
     this.#store = store
+    this.#refreshMs = refreshMs
   }
 
   /** Resolves once the stored list has been read; rejects (and retries next time) on failure. */
   ready(): Promise<void> {
-    this.#loading ??= this.#store.readRecord(recordName).then(
-      (record) => {
-        if (!record) return
-        const stored = JSON.parse(new TextDecoder().decode(record)) as Record<string, number>
-        for (const [userId, atMs] of Object.entries(stored)) {
-          this.#revokedAtMs.set(userId, Math.max(atMs, this.#revokedAtMs.get(userId) ?? 0))
-        }
-      },
+    if (this.#loading && Date.now() - this.#readAtMs > this.#refreshMs) this.#loading = null
+    this.#loading ??= this.#readStored().then(
+      () => undefined,
       (error: unknown) => {
         this.#loading = null
         throw error
@@ -50,12 +49,30 @@ export class Revocations {
     )
   }
 
-  /** Revokes a user's credentials issued until now; resolves with the time once it is stored. */
+  /** Adds a revocation another instance of a cluster stored. */
+  merge(userId: string, revokedAtMs: number): void {
+    this.#revokedAtMs.set(userId, Math.max(revokedAtMs, this.#revokedAtMs.get(userId) ?? 0))
+  }
+
+  /**
+   * Revokes a user's credentials issued until now; resolves with the time once it is stored. The
+   * stored list is read again first: in a cluster, other instances write it too.
+   */
   async revoke(userId: string, nowMs = Date.now()): Promise<number> {
     await this.ready()
-    this.#revokedAtMs.set(userId, nowMs)
+    await this.#readStored()
+    this.merge(userId, nowMs)
     const record = JSON.stringify(Object.fromEntries(this.#revokedAtMs))
     await this.#store.writeRecord(recordName, new TextEncoder().encode(record))
     return nowMs
+  }
+
+  async #readStored(): Promise<void> {
+    const readAtMs = Date.now()
+    const record = await this.#store.readRecord(recordName)
+    this.#readAtMs = readAtMs
+    if (!record) return
+    const stored = JSON.parse(new TextDecoder().decode(record)) as Record<string, number>
+    for (const [userId, atMs] of Object.entries(stored)) this.merge(userId, atMs)
   }
 }

@@ -1,9 +1,10 @@
 // What instances send each other on the bus: one Redis pub/sub message per link event, to the
-// receiving instance's inbox channel. Binary: a kind byte, the link id (which starts with the id
-// of the instance that opened the link), then the payload. Imports nothing.
+// receiving instance's inbox channel, and announcements to every instance on the broadcast
+// channel. Binary: a kind byte, an id (a link's starts with the id of the instance that opened
+// it; an announcement's is its sender's), then the payload. Imports nothing.
 
-/** The kinds of message on a link. */
-export const EnvelopeKind = { open: 1, frame: 2, close: 3 } as const
+/** The kinds of message: on a link, and announcements. */
+export const EnvelopeKind = { open: 1, frame: 2, close: 3, revoked: 4 } as const
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind]
 
 export interface Envelope {
@@ -24,10 +25,8 @@ export function encodeEnvelope(kind: EnvelopeKind, linkId: string, payload: Uint
 /** Decodes one message; null for bytes that are not one (a foreign publisher on the channel). */
 export function decodeEnvelope(message: Buffer): Envelope | null {
   if (message.length < 3) return null
-  const kind = message[0]
-  if (kind !== EnvelopeKind.open && kind !== EnvelopeKind.frame && kind !== EnvelopeKind.close) {
-    return null
-  }
+  const kind = message[0] as EnvelopeKind | undefined
+  if (kind === undefined || kind < EnvelopeKind.open || kind > EnvelopeKind.revoked) return null
   const idLength = message.readUInt16BE(1)
   if (message.length < 3 + idLength) return null
   return {

@@ -10,7 +10,7 @@ import type {
   Link,
   LinkHello,
   LinkPeer,
-  OwnerEvents,
+  ClusterEvents,
   Placement,
 } from '../../server/index.js'
 import { ClusterUnavailableError, OwnerGoneError } from '../../server/index.js'
@@ -53,6 +53,8 @@ interface LinkEnd {
 
 const busLostReason = 'the cluster bus was lost; reconnect'
 const ownerGoneReason = 'the instance serving this document stopped; reconnect'
+/** Owner keys read in one MGET by the audit of the documents owned here. */
+const auditChunk = 500
 /** Close code of a link that ended because of the bus or an instance (CloseCode.serviceRestart). */
 const restartCode = 1012
 
@@ -70,6 +72,8 @@ class RedisCluster implements Cluster {
   readonly instanceId: string
   readonly #prefix: string
   readonly #inbox: string
+  /** Where announcements to every instance go (revocations). */
+  readonly #broadcast: string
   readonly #location: string
   readonly #logger: Logger
   readonly #commands: Redis
@@ -78,7 +82,7 @@ class RedisCluster implements Cluster {
   readonly #livenessTtlMs: number
   readonly #owned = new Set<string>()
   readonly #links = new Map<string, LinkEnd>()
-  #events: OwnerEvents | undefined
+  #events: ClusterEvents | undefined
   #isUp = false
   #busLatencyMs: number | null = null
   #takeovers = 0
@@ -90,6 +94,7 @@ class RedisCluster implements Cluster {
     this.instanceId = options.instanceId
     this.#prefix = options.prefix
     this.#inbox = `${options.prefix}inbox:${options.instanceId}`
+    this.#broadcast = `${options.prefix}broadcast`
     this.#location = redactRedisUrl(options.url)
     this.#logger = options.logger.child({ component: 'cluster', instanceId: options.instanceId })
     this.#tickMs = options.tickMs ?? 1_000
@@ -117,7 +122,7 @@ class RedisCluster implements Cluster {
   async start(): Promise<void> {
     try {
       await Promise.all([this.#commands.connect(), this.#subscriber.connect()])
-      await this.#subscriber.subscribe(this.#inbox)
+      await this.#subscriber.subscribe(this.#inbox, this.#broadcast)
       await this.#beat()
     } catch (error) {
       this.#commands.disconnect()
@@ -171,8 +176,18 @@ class RedisCluster implements Cluster {
     return this.#linkOf(end)
   }
 
-  serve(events: OwnerEvents): void {
+  serve(events: ClusterEvents): void {
     this.#events = events
+  }
+
+  async announceRevocation(userId: string, revokedAtMs: number): Promise<void> {
+    const payload = Buffer.from(JSON.stringify({ userId, revokedAtMs }))
+    await this.#call(() =>
+      this.#commands.publish(
+        this.#broadcast,
+        encodeEnvelope(EnvelopeKind.revoked, this.instanceId, payload),
+      ),
+    )
   }
 
   status(): ClusterStatus {
@@ -246,6 +261,10 @@ class RedisCluster implements Cluster {
   #received(message: Buffer): void {
     const envelope = decodeEnvelope(message)
     if (!envelope) return
+    if (envelope.kind === EnvelopeKind.revoked) {
+      this.#revoked(envelope)
+      return
+    }
     if (envelope.kind === EnvelopeKind.open) {
       this.#opened(envelope)
       return
@@ -285,6 +304,12 @@ class RedisCluster implements Cluster {
     end.peer = this.#events.linkOpened(hello, this.#linkOf(end))
   }
 
+  #revoked(envelope: Envelope): void {
+    if (envelope.linkId === this.instanceId) return
+    const revocation = parseRevocation(envelope.payload)
+    if (revocation) this.#events?.revoked(revocation.userId, revocation.revokedAtMs)
+  }
+
   /** Tells the other end of a link this instance does not hold that it is over. */
   #refuse(linkId: string, reason: string): void {
     const end = { id: linkId, peerInstance: linkOpener(linkId), peer: undefined, bufferedBytes: 0 }
@@ -317,7 +342,7 @@ class RedisCluster implements Cluster {
     if (this.#commands.status !== 'ready' || this.#subscriber.status !== 'ready') return
     try {
       await this.#beat()
-      await this.#reclaimOwned()
+      await this.#auditOwned()
     } catch (error) {
       this.#problem(error as Error)
       return
@@ -326,21 +351,28 @@ class RedisCluster implements Cluster {
     this.#logger.info({ redis: this.#location }, 'the cluster bus is back')
   }
 
-  // After Redis came back (maybe empty), each document open here is claimed again; one that
-  // another instance claimed meanwhile is closed here.
-  async #reclaimOwned(): Promise<void> {
-    for (const document of [...this.#owned]) {
-      const [owner] = (await this.#commands.eval(
-        claimScript,
-        1,
-        this.#ownerKey(document),
-        this.instanceId,
-        this.#prefix,
-      )) as [string, number]
-      if (owner === this.instanceId) continue
-      this.#owned.delete(document)
-      this.#logger.warn({ room: document, owner }, 'another instance owns the document now')
-      this.#events?.ownershipLost(document)
+  // Each document open here must still name this instance as its owner: after Redis came back
+  // (maybe empty) one that names none is claimed again, and one another instance claimed
+  // meanwhile (this one's liveness lapsed, or Redis lost the key) is closed here.
+  async #auditOwned(): Promise<void> {
+    const documents = [...this.#owned]
+    for (let start = 0; start < documents.length; start += auditChunk) {
+      const chunk = documents.slice(start, start + auditChunk)
+      const owners = await this.#commands.mget(...chunk.map((document) => this.#ownerKey(document)))
+      for (const [i, document] of chunk.entries()) {
+        if (owners[i] === this.instanceId || !this.#owned.has(document)) continue
+        const [owner] = (await this.#commands.eval(
+          claimScript,
+          1,
+          this.#ownerKey(document),
+          this.instanceId,
+          this.#prefix,
+        )) as [string, number]
+        if (owner === this.instanceId) continue
+        this.#owned.delete(document)
+        this.#logger.warn({ room: document, owner }, 'another instance owns the document now')
+        this.#events?.ownershipLost(document)
+      }
     }
   }
 
@@ -351,32 +383,37 @@ class RedisCluster implements Cluster {
     this.#busLatencyMs = performance.now() - startedAtMs
   }
 
-  // Liveness, then the peers at the other end of links: one whose inbox nobody listens to any
-  // more, or whose liveness lapsed, has died, and its links end (their clients reconnect).
+  // Liveness, the peers at the other end of links, and the documents owned here.
   async #tick(): Promise<void> {
     if (!this.#isUp) return
     try {
       await this.#beat()
-      const peers = [...new Set([...this.#links.values()].map((end) => end.peerInstance))]
-      if (peers.length === 0) return
-      const pipeline = this.#commands.pipeline()
-      pipeline.pubsub('NUMSUB', ...peers.map((peer) => this.#inboxOf(peer)))
-      for (const peer of peers) pipeline.exists(this.#livenessKey(peer))
-      const results = (await pipeline.exec()) ?? []
-      const numsub = (results[0]?.[1] ?? []) as Array<string | number>
-      const dead = new Set<string>()
-      peers.forEach((peer, i) => {
-        const listening = Number(numsub[i * 2 + 1] ?? 0)
-        const alive = results[i + 1]?.[1] === 1
-        if (listening === 0 || !alive) dead.add(peer)
-      })
-      if (dead.size > 0) {
-        this.#logger.warn({ instances: [...dead] }, 'instances stopped; their links end')
-        this.#endLinks((end) => dead.has(end.peerInstance), ownerGoneReason)
-      }
+      await this.#endLinksOfDeadPeers()
+      await this.#auditOwned()
     } catch (error) {
       this.#problem(error as Error)
     }
+  }
+
+  // A peer whose inbox nobody listens to any more, or whose liveness lapsed, has died: its links
+  // end, and their clients reconnect.
+  async #endLinksOfDeadPeers(): Promise<void> {
+    const peers = [...new Set([...this.#links.values()].map((end) => end.peerInstance))]
+    if (peers.length === 0) return
+    const pipeline = this.#commands.pipeline()
+    pipeline.pubsub('NUMSUB', ...peers.map((peer) => this.#inboxOf(peer)))
+    for (const peer of peers) pipeline.exists(this.#livenessKey(peer))
+    const results = (await pipeline.exec()) ?? []
+    const numsub = (results[0]?.[1] ?? []) as Array<string | number>
+    const dead = new Set<string>()
+    peers.forEach((peer, i) => {
+      const listening = Number(numsub[i * 2 + 1] ?? 0)
+      const alive = results[i + 1]?.[1] === 1
+      if (listening === 0 || !alive) dead.add(peer)
+    })
+    if (dead.size === 0) return
+    this.#logger.warn({ instances: [...dead] }, 'instances stopped; their links end')
+    this.#endLinks((end) => dead.has(end.peerInstance), ownerGoneReason)
   }
 
   async #call<T>(call: () => Promise<T>): Promise<T> {
@@ -447,4 +484,18 @@ function parseHello(payload: Buffer): LinkHello | null {
     return null
   }
   return hello as LinkHello
+}
+
+function parseRevocation(payload: Buffer): { userId: string; revokedAtMs: number } | null {
+  try {
+    const { userId, revokedAtMs } = JSON.parse(payload.toString('utf8')) as {
+      userId?: unknown
+      revokedAtMs?: unknown
+    }
+    if (typeof userId === 'string' && typeof revokedAtMs === 'number')
+      return { userId, revokedAtMs }
+  } catch {
+    // Not an announcement this version wrote.
+  }
+  return null
 }

@@ -12,6 +12,7 @@ import type { Pingable } from '../ws/heartbeat.js'
 export class ForwardedClient implements Pingable {
   readonly document: string
   readonly owner: string
+  readonly userId: string
   /** Receives what the owner sends; hand it to the link. */
   readonly peer: LinkPeer
   #isAlive = true
@@ -28,12 +29,14 @@ export class ForwardedClient implements Pingable {
   constructor(
     document: string,
     owner: string,
+    userId: string,
     maxBufferedBytes: number,
     logger: Logger,
     onClosed: (client: ForwardedClient) => void,
   ) {
     this.document = document
     this.owner = owner
+    this.userId = userId
     this.#maxBufferedBytes = maxBufferedBytes
     this.#logger = logger
     this.#onClosed = onClosed
@@ -76,6 +79,11 @@ export class ForwardedClient implements Pingable {
   /** The server is shutting down: the client reconnects, through another instance. */
   closeForShutdown(): void {
     this.#closeClient(CloseCode.serviceRestart, 'server restarting; reconnect')
+  }
+
+  /** Closes the client with 4403: its user's credentials were revoked. */
+  closeForRevocation(): void {
+    this.#closeClient(CloseCode.forbidden, 'access revoked')
   }
 
   terminate(): void {

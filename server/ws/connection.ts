@@ -105,6 +105,10 @@ export class Connection implements RoomMember {
       : undefined
   }
 
+  get userId(): string {
+    return this.origin.principal.userId
+  }
+
   deliver(message: RoomMessage): void {
     if (this.#isClosing) return
     if (this.#isBacklogged()) {

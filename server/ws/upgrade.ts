@@ -173,6 +173,7 @@ async function forwardToOwner(
   const client = new ForwardedClient(
     name,
     owner,
+    principal.userId,
     context.limits.maxBufferedBytes,
     context.logger.child({ room: name, owner }),
     context.onForwardedClosed,

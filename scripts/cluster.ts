@@ -136,21 +136,16 @@ interface Instance {
 }
 
 function startInstance(id: string, port: number): Instance {
-  const args = ['--port', String(port), '--host', host, '--instance-id', id]
-  const child = spawn(
-    process.execPath,
-    [
-      'dist/cli.js',
-      ...args,
-      ...['--postgres-schema', options.schema, '--redis-prefix', options.prefix],
-    ],
-    {
-      cwd: repositoryRoot,
-      // The URLs go in the environment, where the process list does not show their passwords.
-      env: { ...process.env, POSTGRES_URL: postgresUrl, REDIS_URL: redisUrl },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  )
+  const args = [
+    ...['--port', String(port), '--host', host, '--instance-id', id],
+    ...['--postgres-schema', options.schema, '--redis-prefix', options.prefix],
+  ]
+  const child = spawn(process.execPath, ['dist/cli.js', ...args], {
+    cwd: repositoryRoot,
+    // The URLs go in the environment, where the process list does not show their passwords.
+    env: { ...process.env, POSTGRES_URL: postgresUrl, REDIS_URL: redisUrl },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string)
   return { id, port, child, exited }
 }
@@ -226,6 +221,7 @@ async function main(): Promise<void> {
       await waitReady(instance)
     }
   } catch (error) {
+    if (stopping) return
     console.error(`cluster: ${(error as Error).message}; stopping`)
     return stop(1)
   }

@@ -174,29 +174,43 @@ export class RoomRegistry {
   /**
    * Closes the room (its connections with `error`, without writing it again: what is durable
    * stays) and runs `use` while joins wait; they load the room afresh afterwards. For deleting
-   * or replacing a document in the store.
+   * or replacing a document in the store. In a cluster, rejects with OwnedElsewhereError when
+   * another instance owns the document.
    */
   withClosed<T>(name: string, error: CollabError, use: () => Promise<T>): Promise<T> {
     return this.#hold(name, async () => {
-      const entry = this.#entries.get(name)
-      if (entry) {
-        await entry.unloading?.catch(() => undefined)
-        const room = await entry.room.catch(() => null)
-        if (this.#entries.get(name) === entry) {
-          clearTimeout(entry.unloadTimer)
-          this.#entries.delete(name)
-          if (room) {
-            room.closeMembers(error)
-            // Appends under way finish first, so that the store's next call comes after them.
-            await room.settle()
-            room.destroy()
-          }
-          this.#forget(name)
-          this.#context.observers.notify('unloaded', name)
-        }
+      // In a cluster only the owner may delete or replace a document: its clients are here.
+      const isClaimed = !this.#entries.has(name) && this.#ownership !== undefined
+      if (isClaimed) {
+        const placement = await this.#ownership.claim(name)
+        if (placement.kind === 'elsewhere') throw new OwnedElsewhereError(name, placement.owner)
       }
-      return use()
+      try {
+        await this.#close(name, error)
+        return await use()
+      } finally {
+        if (isClaimed && !this.#entries.has(name)) this.#ownership.release(name)
+      }
     })
+  }
+
+  /** Closes the room if it is open (its connections with `error`), without writing it again. */
+  async #close(name: string, error: CollabError): Promise<void> {
+    const entry = this.#entries.get(name)
+    if (!entry) return
+    await entry.unloading?.catch(() => undefined)
+    const room = await entry.room.catch(() => null)
+    if (this.#entries.get(name) !== entry) return
+    clearTimeout(entry.unloadTimer)
+    this.#entries.delete(name)
+    if (room) {
+      room.closeMembers(error)
+      // Appends under way finish first, so that the store's next call comes after them.
+      await room.settle()
+      room.destroy()
+    }
+    this.#forget(name)
+    this.#context.observers.notify('unloaded', name)
   }
 
   /**
@@ -279,7 +293,7 @@ export class RoomRegistry {
 
   /** Closes a room another instance owns now (the cluster found out after the bus came back). */
   closeMoved(name: string): Promise<void> {
-    return this.withClosed(name, movedError(), () => Promise.resolve())
+    return this.#hold(name, () => this.#close(name, movedError()))
   }
 
   #scheduleUnload(name: string, entry: RoomEntry, delayMs: number): void {

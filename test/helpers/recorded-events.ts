@@ -36,12 +36,12 @@ export class RecordedEvents {
       .map((event) => event.args as EventArgs<Name>)
   }
 
-  /** Names of every event so far, in order. */
   /** Forgets every event recorded so far (a test that measures memory keeps none). */
   clear(): void {
     this.#events.length = 0
   }
 
+  /** Names of every event so far, in order. */
   names(): EventName[] {
     return this.#events.map((event) => event.name)
   }

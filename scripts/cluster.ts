@@ -6,11 +6,10 @@ import { once } from 'node:events'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { Redis } from 'ioredis'
-import pg from 'pg'
 import { redactPostgresUrl } from '../persistence/postgres/postgres-url.js'
 import { redactRedisUrl } from '../scale/redis/redis-url.js'
 import { startRoundRobinProxy } from './round-robin-proxy.js'
+import { postgresProblem, redisProblem } from './service-probes.js'
 
 const host = '127.0.0.1'
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url))
@@ -50,48 +49,6 @@ const options = program.opts<{
   prefix: string
 }>()
 const instancePorts = options.instancePorts ?? [1, 2, 3].map((offset) => options.port + offset)
-
-/** Why PostgreSQL does not answer, or null. */
-async function postgresProblem(): Promise<string | null> {
-  const client = new pg.Client({
-    connectionString: postgresUrl,
-    connectionTimeoutMillis: serviceTimeoutMs,
-  })
-  client.on('error', () => undefined)
-  try {
-    await client.connect()
-    await client.query('SELECT 1')
-    return null
-  } catch (error) {
-    // A refused connection to a name with several addresses is an AggregateError without one.
-    const { message, code } = error as { message?: string; code?: string }
-    return message || code || 'no answer'
-  } finally {
-    await client.end().catch(() => undefined)
-  }
-}
-
-/** Why Redis does not answer, or null. */
-async function redisProblem(): Promise<string | null> {
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    connectTimeout: serviceTimeoutMs,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  })
-  // The rejection only says "Connection is closed."; the error event says why.
-  let cause: Error | undefined
-  redis.on('error', (error: Error) => (cause ??= error))
-  try {
-    await redis.connect()
-    await redis.ping()
-    return null
-  } catch (error) {
-    return (cause ?? (error as Error)).message || 'no answer'
-  } finally {
-    redis.disconnect()
-  }
-}
 
 /** A URL as the commands printed for a person show it: the variable's name when it was set. */
 const shown = (variable: string, value: string): string =>
@@ -181,7 +138,10 @@ async function waitReady(instance: Instance): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const [postgres, redis] = await Promise.all([postgresProblem(), redisProblem()])
+  const [postgres, redis] = await Promise.all([
+    postgresProblem(postgresUrl, serviceTimeoutMs),
+    redisProblem(redisUrl, serviceTimeoutMs),
+  ])
   if (postgres !== null || redis !== null) {
     printHowToStart(postgres, redis)
     process.exitCode = 1

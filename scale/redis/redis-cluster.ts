@@ -89,6 +89,8 @@ class RedisCluster implements Cluster {
   #lastLinkNumber = 0
   #timer: NodeJS.Timeout | undefined
   #isClosed = false
+  /** The last error a connection reported: says why, where a rejection says only that it closed. */
+  #lastError: Error | undefined
 
   constructor(options: RedisClusterOptions) {
     this.instanceId = options.instanceId
@@ -110,7 +112,10 @@ class RedisCluster implements Cluster {
     this.#commands = new Redis(options.url, connection)
     this.#subscriber = new Redis(options.url, connection)
     for (const redis of [this.#commands, this.#subscriber]) {
-      redis.on('error', (error: Error) => this.#problem(error))
+      redis.on('error', (error: Error) => {
+        this.#lastError = error
+        this.#problem(error)
+      })
       redis.on('close', () => this.#lost())
       redis.on('ready', () => void this.#back())
     }
@@ -128,7 +133,7 @@ class RedisCluster implements Cluster {
       this.#commands.disconnect()
       this.#subscriber.disconnect()
       throw new ClusterUnavailableError(
-        `Redis (${this.#location}) cannot be reached: ${(error as Error).message}`,
+        `Redis (${this.#location}) cannot be reached: ${(this.#lastError ?? (error as Error)).message}`,
         { cause: error },
       )
     }

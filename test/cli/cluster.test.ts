@@ -124,7 +124,7 @@ await withClusterServices('the cluster command on PostgreSQL and Redis', () => {
     assert.match(metrics, /^collab_store_append_seconds_count \d+$/m)
   })
 
-  test('the document API reads a document another instance has open, and refuses writes with 409 naming the owner', async (t) => {
+  test('the document API reads a document another instance has open, and refuses writes and deletes with 409 naming the owner', async (t) => {
     const cluster = await startCluster(t, 2)
     const [first, second] = cluster.instances as [
       (typeof cluster.instances)[0],
@@ -152,5 +152,12 @@ await withClusterServices('the cluster command on PostgreSQL and Redis', () => {
     const refusal = (await write.json()) as { error: string; reason: string }
     assert.equal(refusal.error, 'COLLAB_OPEN_ELSEWHERE')
     assert.match(refusal.reason, /open on instance instance-1/)
+    // Deleting closes the document's clients: only its owner may.
+    const deleting = await fetch(`http://127.0.0.1:${second.port}/api/documents/notes`, {
+      method: 'DELETE',
+    })
+    assert.equal(deleting.status, 409)
+    assert.equal(((await deleting.json()) as { error: string }).error, 'COLLAB_OPEN_ELSEWHERE')
+    assert.equal(doc.getText('text').toString(), 'kept in PostgreSQL')
   })
 })

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { type TestContext, test } from 'node:test'
 import pg from 'pg'
 import { redactPostgresUrl } from '../../persistence/postgres/postgres-url.js'
+import { postgresProblem } from '../../scripts/service-probes.js'
 import { deferCleanup } from './cleanup.js'
 
 /** The server the tests use. */
@@ -14,22 +15,8 @@ export const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.
 let availability: Promise<string | null> | undefined
 
 /** Why PostgreSQL cannot be used, or null when it answers (asked once per process). */
-function postgresProblem(): Promise<string | null> {
-  availability ??= (async () => {
-    const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3_000 })
-    client.on('error', () => undefined)
-    try {
-      await client.connect()
-      await client.query('SELECT 1')
-      return null
-    } catch (error) {
-      // A refused connection to a name with several addresses is an AggregateError without one.
-      const { message, code } = error as { message?: string; code?: string }
-      return message || code || 'no answer'
-    } finally {
-      await client.end().catch(() => undefined)
-    }
-  })()
+function availabilityProblem(): Promise<string | null> {
+  availability ??= postgresProblem(postgresUrl, 3_000)
   return availability
 }
 
@@ -38,7 +25,7 @@ function postgresProblem(): Promise<string | null> {
  * test in their place that says so: skipped with a message, or failing under CI=true.
  */
 export async function withPostgres(what: string, declare: () => void): Promise<void> {
-  const problem = await postgresProblem()
+  const problem = await availabilityProblem()
   if (problem === null) return declare()
   const message = `PostgreSQL does not answer at ${redactPostgresUrl(postgresUrl)} (${problem}): start it (.ci/run does) or set POSTGRES_URL`
   test(what, (t) => {

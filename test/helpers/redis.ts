@@ -7,6 +7,7 @@ import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { type TestContext, test } from 'node:test'
 import { Redis } from 'ioredis'
+import { redisProblem } from '../../scripts/service-probes.js'
 import { deferCleanup } from './cleanup.js'
 import { canConnect, freePort } from './loopback-ports.js'
 import { until } from './until.js'
@@ -17,24 +18,8 @@ export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 let availability: Promise<string | null> | undefined
 
 /** Why Redis cannot be used, or null when it answers (asked once per process). */
-function redisProblem(): Promise<string | null> {
-  availability ??= (async () => {
-    const redis = new Redis(redisUrl, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    })
-    redis.on('error', () => undefined)
-    try {
-      await redis.connect()
-      await redis.ping()
-      return null
-    } catch (error) {
-      return (error as Error).message || 'no answer'
-    } finally {
-      redis.disconnect()
-    }
-  })()
+function availabilityProblem(): Promise<string | null> {
+  availability ??= redisProblem(redisUrl, 3_000)
   return availability
 }
 
@@ -43,7 +28,7 @@ function redisProblem(): Promise<string | null> {
  * their place that says so: skipped with a message, or failing under CI=true.
  */
 export async function withRedis(what: string, declare: () => void): Promise<void> {
-  const problem = await redisProblem()
+  const problem = await availabilityProblem()
   if (problem === null) return declare()
   const message = `Redis does not answer at ${redisUrl} (${problem}): start it (.ci/run does) or set REDIS_URL`
   test(what, (t) => {

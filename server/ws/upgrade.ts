@@ -6,7 +6,7 @@ import { CloseCode } from '../../protocol/close-codes.js'
 import { parseRoomPath } from '../../protocol/room-name.js'
 import { storedAckParameter } from '../../protocol/stored-ack.js'
 import type { Access, Principal } from '../auth.js'
-import { type Cluster, ClusterUnavailableError, type Link } from '../cluster.js'
+import { type Cluster, ClusterUnavailableError, type Link, OwnerGoneError } from '../cluster.js'
 import { ForwardedClient } from '../cluster/forwarded-client.js'
 import type { ConnectionOrigin } from '../events.js'
 import { HttpRefusal, refusalResponse } from '../http/replies.js'
@@ -109,8 +109,14 @@ export async function upgradeToDocument(
     room = await registry.acquire(name)
   } catch (error) {
     if (error instanceof OwnedElsewhereError && context.cluster) {
-      const forwarding = { owner: error.owner, principal, access, acknowledgesStored }
-      return forwardToOwner(context, name, forwarding, clientAddressOrUnknown, bindings)
+      const forwarding = {
+        owner: error.owner,
+        principal,
+        access,
+        acknowledgesStored,
+        clientAddress: clientAddressOrUnknown,
+      }
+      return forwardToOwner(context, context.cluster, name, forwarding, bindings)
     }
     if (error instanceof ClusterUnavailableError) return busUnavailable()
     return refusalResponse(
@@ -130,17 +136,28 @@ export async function upgradeToDocument(
     // A socket without a peer address has closed already, and ws opens no WebSocket on it.
     clientAddress: clientAddressOrUnknown,
   }
+  const isUpgraded = handOver(context, bindings, (webSocket) =>
+    context.onOpen(webSocket, room, origin, acknowledgesStored),
+  )
+  if (!isUpgraded) registry.release(name, room)
+  return handedOver()
+}
+
+/** Completes the WebSocket handshake; false when ws refused it (bad key or version). */
+function handOver(
+  context: UpgradeContext,
+  { incoming, upgrade }: UpgradeBindings,
+  onOpen: (webSocket: WebSocket) => void,
+): boolean {
   let isUpgraded = false
   upgrade.isHandedOver = true
   // ws completes the handshake synchronously when there is no verifyClient option, or refuses
-  // it (bad key or version) with its own HTTP reply without calling back; either way the hold is
-  // settled right here.
+  // it with its own HTTP reply without calling back; either way it is settled right here.
   context.webSocketServer.handleUpgrade(incoming, upgrade.socket, upgrade.head, (webSocket) => {
     isUpgraded = true
-    context.onOpen(webSocket, room, origin, acknowledgesStored)
+    onOpen(webSocket)
   })
-  if (!isUpgraded) registry.release(name, room)
-  return handedOver()
+  return isUpgraded
 }
 
 const busUnavailable = (): Response =>
@@ -155,6 +172,7 @@ interface Forwarding {
   readonly principal: Principal
   readonly access: Access
   readonly acknowledgesStored: boolean
+  readonly clientAddress: string
 }
 
 /**
@@ -163,12 +181,11 @@ interface Forwarding {
  */
 async function forwardToOwner(
   context: UpgradeContext,
+  cluster: Cluster,
   name: string,
   forwarding: Forwarding,
-  clientAddress: string,
   bindings: UpgradeBindings,
 ): Promise<Response> {
-  const { incoming, upgrade } = bindings
   const { owner, principal } = forwarding
   const client = new ForwardedClient(
     name,
@@ -180,7 +197,7 @@ async function forwardToOwner(
   )
   let link: Link
   try {
-    link = await context.cluster!.connect(
+    link = await cluster.connect(
       owner,
       {
         document: name,
@@ -191,26 +208,24 @@ async function forwardToOwner(
           issuedAtMs: principal.issuedAtMs,
         },
         access: forwarding.access,
-        clientAddress,
+        clientAddress: forwarding.clientAddress,
         acknowledgesStored: forwarding.acknowledgesStored,
       },
       client.peer,
     )
   } catch (error) {
-    if (error instanceof ClusterUnavailableError) return busUnavailable()
+    if (!(error instanceof OwnerGoneError)) return busUnavailable()
+    // The next claim takes the document over: a reconnect a moment later opens it.
     return refusalResponse(
       HttpRefusal.loadFailed,
-      'the instance serving this document cannot be reached; try again',
+      'the instance serving this document has just stopped; try again',
     )
   }
   if (context.isDraining()) {
     link.close(CloseCode.serviceRestart, 'server restarting')
     return draining()
   }
-  let isUpgraded = false
-  upgrade.isHandedOver = true
-  context.webSocketServer.handleUpgrade(incoming, upgrade.socket, upgrade.head, (webSocket) => {
-    isUpgraded = true
+  const isUpgraded = handOver(context, bindings, (webSocket) => {
     client.start(webSocket, link)
     context.onForwarded(client)
   })

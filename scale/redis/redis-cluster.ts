@@ -103,6 +103,8 @@ class RedisCluster implements Cluster {
     this.#livenessTtlMs = options.livenessTtlMs ?? 3_000
     // No offline queue: while Redis is away a call fails at once instead of piling up in memory.
     const connection = {
+      // CLIENT LIST names the instance.
+      connectionName: `${options.prefix}${options.instanceId}`,
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,

@@ -69,7 +69,8 @@ async function main(): Promise<void> {
 
   let cluster: Cluster | undefined
   if (config.cluster) {
-    const { openRedisCluster } = await import('../scale/redis/redis-cluster.js')
+    const { InstanceIdTakenError, openRedisCluster } =
+      await import('../scale/redis/redis-cluster.js')
     try {
       cluster = await openRedisCluster({
         url: config.cluster.redisUrl,
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
       })
     } catch (error) {
       await store.close()
+      if (error instanceof InstanceIdTakenError) exitWith(error.message)
       exitWith(`${(error as Error).message} (--redis / REDIS_URL)`, 1)
     }
   }

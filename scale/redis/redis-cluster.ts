@@ -25,6 +25,11 @@ import {
 import { redactRedisUrl } from './redis-url.js'
 import { claimScript, releaseScript } from './scripts.js'
 
+/** Another live instance already has this instance's id: their inboxes would be one. */
+export class InstanceIdTakenError extends Error {
+  override readonly name = 'InstanceIdTakenError'
+}
+
 /** Options of the Redis bus. */
 export interface RedisClusterOptions {
   /** redis://host:port (rediss:// for TLS; a password in the URL is never logged). */
@@ -59,8 +64,9 @@ const auditChunk = 500
 const restartCode = 1012
 
 /**
- * Connects to Redis and joins the cluster as `instanceId`. Rejects with a message naming the
- * server (without its password) when Redis cannot be reached within the connect timeout.
+ * Connects to Redis and joins the cluster as `instanceId`. Rejects with a ClusterUnavailableError
+ * naming the server (without its password) when Redis cannot be reached within the connect
+ * timeout, and with an InstanceIdTakenError when a running instance has the same id.
  */
 export async function openRedisCluster(options: RedisClusterOptions): Promise<Cluster> {
   const cluster = new RedisCluster(options)
@@ -127,16 +133,28 @@ class RedisCluster implements Cluster {
   }
 
   async start(): Promise<void> {
+    let listening: number
     try {
       await Promise.all([this.#commands.connect(), this.#subscriber.connect()])
-      await this.#subscriber.subscribe(this.#inbox, this.#broadcast)
-      await this.#beat()
+      const [, count] = (await this.#commands.pubsub('NUMSUB', this.#inbox)) as [string, number]
+      listening = count
+      if (listening === 0) {
+        await this.#subscriber.subscribe(this.#inbox, this.#broadcast)
+        await this.#beat()
+      }
     } catch (error) {
       this.#commands.disconnect()
       this.#subscriber.disconnect()
       throw new ClusterUnavailableError(
         `Redis (${this.#location}) cannot be reached: ${(this.#lastError ?? (error as Error)).message}`,
         { cause: error },
+      )
+    }
+    if (listening > 0) {
+      this.#commands.disconnect()
+      this.#subscriber.disconnect()
+      throw new InstanceIdTakenError(
+        `another running instance uses the id ${this.instanceId} on this Redis (prefix ${this.#prefix}); give each instance its own --instance-id`,
       )
     }
     this.#isUp = true
@@ -345,7 +363,8 @@ class RedisCluster implements Cluster {
   }
 
   async #back(): Promise<void> {
-    if (this.#isUp || this.#isClosed) return
+    // Before start has joined, 'ready' is the first connection, not a return.
+    if (this.#isUp || this.#isClosed || this.#timer === undefined) return
     if (this.#commands.status !== 'ready' || this.#subscriber.status !== 'ready') return
     try {
       await this.#beat()

@@ -75,6 +75,20 @@ await withClusterServices('the cluster command on PostgreSQL and Redis', () => {
     assert.doesNotMatch(line, /hunter2/)
   })
 
+  test('a second instance with the id of a running one exits 2 with one line', async (t) => {
+    const cluster = await startCluster(t, 1)
+    const args = cluster.instances[0]!.child.spawnargs
+    const flags = args.slice(args.indexOf('cli/main.ts') + 1)
+    const port = flags.indexOf('--port')
+    flags[port + 1] = '0'
+    const { code, line } = await runRefusal(flags)
+    assert.equal(code, 2)
+    assert.match(
+      line,
+      /another running instance uses the id instance-1 on this Redis \(prefix collab-test-[0-9a-f]+:\); give each instance its own --instance-id/,
+    )
+  })
+
   test('/healthz and /metrics show the bus, ownership and forwarded connections', async (t) => {
     const cluster = await startCluster(t, 2, { extraArgs: ['--metrics'] })
     const [first, second] = cluster.instances as [

@@ -58,6 +58,43 @@ interface LinkEnd {
 
 const busLostReason = 'the cluster bus was lost; reconnect'
 const ownerGoneReason = 'the instance serving this document stopped; reconnect'
+/** A message waiting for the end of the turn. */
+interface OutgoingMessage {
+  readonly end: LinkEnd
+  readonly kind: EnvelopeKind
+  readonly payload: Uint8Array
+}
+
+/** Between the link ids of one frame sent to several links (ids hold no newline). */
+const linkIdSeparator = '\n'
+/** Links one PUBLISH names at most: their ids (up to 120 bytes each) fit the 16-bit length. */
+const maxLinksPerPublish = 500
+
+/** Whether two payloads are the same bytes in memory: one broadcast frame, framed once. */
+const isSameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength
+
+/**
+ * The messages to one instance as PUBLISH groups, in order: a run of frames with the same bytes
+ * (a broadcast to several links there) goes as one.
+ */
+function groupedForPublish(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
+  const groups: OutgoingMessage[][] = []
+  for (const message of messages) {
+    const last = groups.at(-1)
+    const head = last?.[0]
+    const joins =
+      head !== undefined &&
+      message.kind === EnvelopeKind.frame &&
+      head.kind === EnvelopeKind.frame &&
+      last!.length < maxLinksPerPublish &&
+      isSameBytes(head.payload, message.payload)
+    if (joins) last!.push(message)
+    else groups.push([message])
+  }
+  return groups
+}
+
 /** Owner keys read in one MGET by the audit of the documents owned here. */
 const auditChunk = 500
 /** Close code of a link that ended because of the bus or an instance (CloseCode.serviceRestart). */
@@ -89,6 +126,9 @@ class RedisCluster implements Cluster {
   readonly #owned = new Set<string>()
   readonly #links = new Map<string, LinkEnd>()
   #events: ClusterEvents | undefined
+  /** Messages of this turn, by the instance they go to. */
+  readonly #outboxes = new Map<string, OutgoingMessage[]>()
+  #isFlushScheduled = false
   #isUp = false
   #busLatencyMs: number | null = null
   #takeovers = 0
@@ -190,14 +230,24 @@ class RedisCluster implements Cluster {
       peer,
       bufferedBytes: 0,
     }
-    const receivers = await this.#call(() =>
-      this.#commands.publish(
-        this.#inboxOf(owner),
-        encodeEnvelope(EnvelopeKind.open, end.id, Buffer.from(JSON.stringify(hello))),
-      ),
-    )
-    if (receivers === 0) throw new OwnerGoneError(owner)
+    // Held before the open is sent: the owner's first frames may come back before its reply.
     this.#links.set(end.id, end)
+    let receivers: number
+    try {
+      receivers = await this.#call(() =>
+        this.#commands.publish(
+          this.#inboxOf(owner),
+          encodeEnvelope(EnvelopeKind.open, end.id, Buffer.from(JSON.stringify(hello))),
+        ),
+      )
+    } catch (error) {
+      this.#links.delete(end.id)
+      throw error
+    }
+    if (receivers === 0) {
+      this.#links.delete(end.id)
+      throw new OwnerGoneError(owner)
+    }
     return this.#linkOf(end)
   }
 
@@ -261,26 +311,49 @@ class RedisCluster implements Cluster {
     }
   }
 
-  // Counted as buffered until Redis has taken it. A message that reached nobody, or that the bus
-  // could not take, ends the link: the other end is gone, or will end it when it sees the bus lost.
+  // Counted as buffered until Redis has taken it. Messages go out at the end of the turn, in
+  // order, one PUBLISH per instance for a frame that a broadcast sent to several of its links.
   #send(end: LinkEnd, kind: EnvelopeKind, payload: Uint8Array): void {
     if (!this.#isUp) {
       this.#endLink(end, busLostReason)
       return
     }
     end.bufferedBytes += payload.length
-    this.#commands
-      .publish(this.#inboxOf(end.peerInstance), encodeEnvelope(kind, end.id, payload))
-      .then(
-        (receivers) => {
-          end.bufferedBytes -= payload.length
-          if (receivers === 0) this.#endLink(end, ownerGoneReason)
-        },
-        () => {
-          end.bufferedBytes -= payload.length
-          this.#endLink(end, busLostReason)
-        },
-      )
+    let outbox = this.#outboxes.get(end.peerInstance)
+    if (!outbox) {
+      outbox = []
+      this.#outboxes.set(end.peerInstance, outbox)
+    }
+    outbox.push({ end, kind, payload })
+    if (this.#isFlushScheduled) return
+    this.#isFlushScheduled = true
+    queueMicrotask(() => this.#flush())
+  }
+
+  #flush(): void {
+    this.#isFlushScheduled = false
+    const outboxes = [...this.#outboxes]
+    this.#outboxes.clear()
+    for (const [instance, messages] of outboxes) {
+      for (const group of groupedForPublish(messages)) this.#publish(instance, group)
+    }
+  }
+
+  // A message that reached nobody, or that the bus could not take, ends its links: the other end
+  // is gone, or will end them when it sees the bus lost.
+  #publish(instance: string, group: readonly OutgoingMessage[]): void {
+    const { kind, payload } = group[0]!
+    const ids = group.map((message) => message.end.id).join(linkIdSeparator)
+    const settled = (reason: string | null) => {
+      for (const { end } of group) {
+        end.bufferedBytes -= payload.length
+        if (reason !== null) this.#endLink(end, reason)
+      }
+    }
+    this.#commands.publish(this.#inboxOf(instance), encodeEnvelope(kind, ids, payload)).then(
+      (receivers) => settled(receivers === 0 ? ownerGoneReason : null),
+      () => settled(busLostReason),
+    )
   }
 
   #received(message: Buffer): void {
@@ -294,23 +367,29 @@ class RedisCluster implements Cluster {
       this.#opened(envelope)
       return
     }
-    const end = this.#links.get(envelope.linkId)
-    if (!end) {
-      // A frame for a link this instance no longer has (it restarted or ended it): say so.
-      if (envelope.kind === EnvelopeKind.frame) {
-        this.#refuse(envelope.linkId, 'the link is gone; reconnect')
-      }
-      return
-    }
     if (envelope.kind === EnvelopeKind.frame) {
-      end.peer?.frame(envelope.payload)
+      for (const id of envelope.linkId.split(linkIdSeparator))
+        this.#frameReceived(id, envelope.payload)
       return
     }
+    const end = this.#links.get(envelope.linkId)
+    if (!end) return
     this.#links.delete(end.id)
     const { code, reason } = parseClose(envelope.payload)
     const { peer } = end
     end.peer = undefined
     peer?.closed(code, reason)
+  }
+
+  #frameReceived(linkId: string, payload: Buffer): void {
+    const end = this.#links.get(linkId)
+    if (end) {
+      end.peer?.frame(payload)
+      return
+    }
+    // A frame for a link another instance opened and this one no longer has (it ended it, or
+    // restarted): say so. One this instance opened has ended here, and the owner was told.
+    if (linkOpener(linkId) !== this.instanceId) this.#refuse(linkId, 'the link is gone; reconnect')
   }
 
   #opened(envelope: Envelope): void {

@@ -88,4 +88,27 @@ await withClusterServices('cluster on PostgreSQL and Redis', () => {
     assert.ok(stored.lastSeq <= 20, `${stored.lastSeq} entries numbered for 20 updates`)
     assert.ok(stored.lastSeq >= 1)
   })
+
+  test('forwarded connections opened at once all sync, and the owner lets each go when it closes', async (t) => {
+    const cluster = await startCluster(t, 2)
+    const [owner, edge] = cluster.instances as [
+      (typeof cluster.instances)[0],
+      (typeof cluster.instances)[0],
+    ]
+    const documents = ['d1', 'd2', 'd3', 'd4']
+    for (const document of documents) await waitSynced(connectProvider(t, owner.url, document))
+    const forwarded = documents.flatMap((document) =>
+      Array.from({ length: 10 }, () => connectProvider(t, edge.url, document)),
+    )
+    await Promise.all(forwarded.map((provider) => waitSynced(provider)))
+    const health = async () =>
+      (await (await fetch(`http://127.0.0.1:${owner.port}/healthz`)).json()) as {
+        cluster: { linksIn: number }
+      }
+    assert.equal((await health()).cluster.linksIn, forwarded.length)
+    for (const provider of forwarded) provider.destroy()
+    await until(async () => (await health()).cluster.linksIn === 0, {
+      what: 'the owner to let every forwarded connection go',
+    })
+  })
 })

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { type TestContext, test } from 'node:test'
 import { Redis } from 'ioredis'
 import { openRedisCluster } from '../../scale/redis/redis-cluster.js'
-import type { Cluster, ClusterEvents, LinkHello, LinkPeer } from '../../server/index.js'
+import type { Cluster, ClusterEvents, Link, LinkHello, LinkPeer } from '../../server/index.js'
 import { deferCleanup } from '../helpers/cleanup.js'
 import { collectLogs } from '../helpers/collect-logs.js'
 import { redisUrl, testPrefix, withRedis } from '../helpers/redis.js'
@@ -94,6 +94,38 @@ await withRedis('the Redis bus', () => {
     await until(() => events.closes.length === 1, { what: 'the close at the owner' })
     assert.deepEqual(events.closes, ['1000 done'])
     assert.equal(owner.status().linksIn, 0)
+  })
+
+  test('a frame an owner sends to many links of one instance is one message on the bus', async (t) => {
+    const prefix = testPrefix(t)
+    const owner = await joinCluster(t, prefix, 'owner')
+    const edge = await joinCluster(t, prefix, 'edge')
+    const links: Link[] = []
+    owner.serve({
+      ...echoingOwner(),
+      linkOpened: (_hello, link) => {
+        links.push(link)
+        return { frame: () => undefined, closed: () => undefined }
+      },
+    })
+    await owner.claim('doc')
+    const peers = Array.from({ length: 50 }, () => recordingPeer())
+    await Promise.all(peers.map((peer) => edge.connect('owner', hello, peer)))
+    await until(() => links.length === 50, { what: 'the owner to hold 50 links' })
+
+    const watcher = new Redis(redisUrl)
+    deferCleanup(t, () => watcher.disconnect())
+    let messages = 0
+    watcher.on('messageBuffer', () => messages++)
+    await watcher.subscribe(`${prefix}inbox:edge`)
+    // As a broadcast hands it over: views of one framed buffer, one per connection.
+    const framed = Buffer.from('..update')
+    for (const link of links) link.send(framed.subarray(2))
+    await until(() => peers.every((peer) => peer.frames.length === 1), {
+      what: 'every link to get the frame',
+    })
+    assert.ok(peers.every((peer) => peer.frames[0] === 'update'))
+    assert.equal(messages, 1)
   })
 
   test('bytes on an inbox that are not the bus’s change nothing', async (t) => {

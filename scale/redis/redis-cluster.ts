@@ -4,6 +4,7 @@
 // Redis holds nothing durable: after it restarts empty, owners claim their documents again, and
 // PostgreSQL fences any writer that lost its document in the meantime.
 import { Redis } from 'ioredis'
+import { CloseCode } from '../../protocol/close-codes.js'
 import type {
   Cluster,
   ClusterStatus,
@@ -23,6 +24,8 @@ import {
   linkOpener,
 } from './envelope.js'
 import { redactRedisUrl } from './redis-url.js'
+import { closePayload, parseClose, parseHello, parseRevocation } from './payloads.js'
+import { type OutgoingMessage, groupedForPublish, linkIdSeparator } from './publish-groups.js'
 import { claimScript, releaseScript } from './scripts.js'
 
 /** Another live instance already has this instance's id: their inboxes would be one. */
@@ -58,47 +61,8 @@ interface LinkEnd {
 
 const busLostReason = 'the cluster bus was lost; reconnect'
 const ownerGoneReason = 'the instance serving this document stopped; reconnect'
-/** A message waiting for the end of the turn. */
-interface OutgoingMessage {
-  readonly end: LinkEnd
-  readonly kind: EnvelopeKind
-  readonly payload: Uint8Array
-}
-
-/** Between the link ids of one frame sent to several links (ids hold no newline). */
-const linkIdSeparator = '\n'
-/** Links one PUBLISH names at most: their ids (up to 120 bytes each) fit the 16-bit length. */
-const maxLinksPerPublish = 500
-
-/** Whether two payloads are the same bytes in memory: one broadcast frame, framed once. */
-const isSameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength
-
-/**
- * The messages to one instance as PUBLISH groups, in order: a run of frames with the same bytes
- * (a broadcast to several links there) goes as one.
- */
-function groupedForPublish(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
-  const groups: OutgoingMessage[][] = []
-  for (const message of messages) {
-    const last = groups.at(-1)
-    const head = last?.[0]
-    const joins =
-      head !== undefined &&
-      message.kind === EnvelopeKind.frame &&
-      head.kind === EnvelopeKind.frame &&
-      last!.length < maxLinksPerPublish &&
-      isSameBytes(head.payload, message.payload)
-    if (joins) last!.push(message)
-    else groups.push([message])
-  }
-  return groups
-}
-
 /** Owner keys read in one MGET by the audit of the documents owned here. */
 const auditChunk = 500
-/** Close code of a link that ended because of the bus or an instance (CloseCode.serviceRestart). */
-const restartCode = 1012
 
 /**
  * Connects to Redis and joins the cluster as `instanceId`. Rejects with a ClusterUnavailableError
@@ -127,7 +91,7 @@ class RedisCluster implements Cluster {
   readonly #links = new Map<string, LinkEnd>()
   #events: ClusterEvents | undefined
   /** Messages of this turn, by the instance they go to. */
-  readonly #outboxes = new Map<string, OutgoingMessage[]>()
+  readonly #outboxes = new Map<string, OutgoingMessage<LinkEnd>[]>()
   #isFlushScheduled = false
   #isUp = false
   #busLatencyMs: number | null = null
@@ -341,7 +305,7 @@ class RedisCluster implements Cluster {
 
   // A message that reached nobody, or that the bus could not take, ends its links: the other end
   // is gone, or will end them when it sees the bus lost.
-  #publish(instance: string, group: readonly OutgoingMessage[]): void {
+  #publish(instance: string, group: readonly OutgoingMessage<LinkEnd>[]): void {
     const { kind, payload } = group[0]!
     const ids = group.map((message) => message.end.id).join(linkIdSeparator)
     const settled = (reason: string | null) => {
@@ -417,7 +381,7 @@ class RedisCluster implements Cluster {
   /** Tells the other end of a link this instance does not hold that it is over. */
   #refuse(linkId: string, reason: string): void {
     const end = { id: linkId, peerInstance: linkOpener(linkId), peer: undefined, bufferedBytes: 0 }
-    this.#send(end, EnvelopeKind.close, closePayload(restartCode, reason))
+    this.#send(end, EnvelopeKind.close, closePayload(CloseCode.serviceRestart, reason))
   }
 
   /** Ends a link here and tells the local end (the other end learns it another way). */
@@ -425,7 +389,7 @@ class RedisCluster implements Cluster {
     if (!this.#links.delete(end.id)) return
     const { peer } = end
     end.peer = undefined
-    peer?.closed(restartCode, reason)
+    peer?.closed(CloseCode.serviceRestart, reason)
   }
 
   #endLinks(isEnded: (end: LinkEnd) => boolean, reason: string): void {
@@ -548,59 +512,4 @@ class RedisCluster implements Cluster {
   #inboxOf(instance: string): string {
     return `${this.#prefix}inbox:${instance}`
   }
-}
-
-const closePayload = (code: number, reason: string): Buffer =>
-  Buffer.from(JSON.stringify({ code, reason }))
-
-function parseClose(payload: Buffer): { code: number; reason: string } {
-  try {
-    const { code, reason } = JSON.parse(payload.toString('utf8')) as {
-      code?: unknown
-      reason?: unknown
-    }
-    if (typeof code === 'number' && typeof reason === 'string') return { code, reason }
-  } catch {
-    // Falls through to the generic close below.
-  }
-  return { code: restartCode, reason: 'the link ended; reconnect' }
-}
-
-/** The hello of a link, checked: the instances of a cluster trust each other, not their bytes. */
-function parseHello(payload: Buffer): LinkHello | null {
-  let value: unknown
-  try {
-    value = JSON.parse(payload.toString('utf8'))
-  } catch {
-    return null
-  }
-  if (typeof value !== 'object' || value === null) return null
-  const hello = value as Partial<LinkHello>
-  const principal = hello.principal
-  if (
-    typeof hello.document !== 'string' ||
-    (hello.access !== 'read' && hello.access !== 'write') ||
-    typeof hello.clientAddress !== 'string' ||
-    typeof hello.acknowledgesStored !== 'boolean' ||
-    typeof principal !== 'object' ||
-    principal === null ||
-    typeof principal.userId !== 'string'
-  ) {
-    return null
-  }
-  return hello as LinkHello
-}
-
-function parseRevocation(payload: Buffer): { userId: string; revokedAtMs: number } | null {
-  try {
-    const { userId, revokedAtMs } = JSON.parse(payload.toString('utf8')) as {
-      userId?: unknown
-      revokedAtMs?: unknown
-    }
-    if (typeof userId === 'string' && typeof revokedAtMs === 'number')
-      return { userId, revokedAtMs }
-  } catch {
-    // Not an announcement this version wrote.
-  }
-  return null
 }

@@ -7,10 +7,10 @@ export interface Announcer {
   destroy(): void
 }
 
-/** Appends a polite `role="status"` region (`.collab-editor-visually-hidden`) to `parent`. */
+/** Appends a polite `role="status"` region (`.collab-visually-hidden`) to `parent`. */
 export function createAnnouncer(parent: HTMLElement): Announcer {
   const region = parent.appendChild(document.createElement('div'))
-  region.className = 'collab-editor-visually-hidden'
+  region.className = 'collab-visually-hidden'
   region.setAttribute('role', 'status')
   return {
     announce(text) {

@@ -233,11 +233,10 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     if (connections.size > 0 || forwarded.size > 0) return
     for (const resolve of connectionsGone.splice(0)) resolve()
   }
-  const clusterStatus = cluster ? () => cluster.status() : undefined
   const status = (): ServerStats['status'] => {
     if (phase !== 'ready') return phase
     if (storeHealth.isFailing) return 'store-failing'
-    if (clusterStatus?.().status === 'degraded') return 'cluster-degraded'
+    if (cluster?.status().status === 'degraded') return 'cluster-degraded'
     return 'ok'
   }
   const stats = (): ServerStats => ({
@@ -246,7 +245,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     connections: connections.size + forwarded.size,
     uptimeSeconds: Math.round((Date.now() - startedAtMs) / 1000),
     store: storeHealth.status,
-    ...(clusterStatus ? { cluster: clusterStatus() } : {}),
+    ...(cluster && { cluster: cluster.status() }),
   })
   const openConnection = (
     socket: ConnectionSocket,

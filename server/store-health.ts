@@ -2,7 +2,7 @@
 // until a write succeeds. While it fails, documents that are not open are refused (503) rather
 // than opened for writes that cannot be kept, and /healthz says so; to learn when the store works
 // again without anyone writing, a small record is written once a second.
-import { type DocStore, WriterFencedError } from '../persistence/store.js'
+import type { DocStore } from '../persistence/store.js'
 import type { CollabObserver, StoreOperation } from './events.js'
 import type { Logger } from './logger.js'
 
@@ -41,9 +41,7 @@ export class StoreHealth implements CollabObserver {
     return this.#status
   }
 
-  // A fenced write is the store working: another instance writes that room now.
   storeFailed(_room: string, operation: StoreOperation, error: unknown): void {
-    if (error instanceof WriterFencedError) return
     this.#failed(operation, error)
   }
 

@@ -108,11 +108,9 @@ export class Room {
   /** The last full-state answer to a sync step 1, reused while the state is unchanged. */
   #fullStateAnswer: Extract<RoomMessage, { kind: 'syncStep2' }> | null = null
   #isDestroyed = false
-  readonly #writerLost: ((room: string) => void) | undefined
 
   private constructor(name: string, context: RoomContext, stored: StoredDoc) {
     this.name = name
-    this.#writerLost = context.writerLost
     this.logger = context.logger.child({ room: name })
     this.#observers = context.observers
     this.#presence = new RoomPresence(context.limits, (update) =>
@@ -136,6 +134,7 @@ export class Room {
         document: this.document,
         logger: this.logger,
         onDurable: (update, origin) => this.#relayUpdate(update, origin),
+        onFenced: () => context.writerLost?.(name),
       },
       stored,
     )
@@ -381,10 +380,8 @@ export class Room {
 
   #writeFailed(member: RoomMember, error: unknown): void {
     this.#guard.writeFailed()
-    if (error instanceof WriterFencedError && this.#writerLost) {
-      this.#writerLost(this.name)
-      return
-    }
+    // Its room is being closed (the pipeline's onFenced): every member is told at once.
+    if (error instanceof WriterFencedError) return
     this.logger.error({ err: error }, 'could not store an update; it was not relayed')
     member.fail(
       new CollabError(

@@ -1,7 +1,12 @@
 // The one path by which a room's document changes: append to the store → durable → into the
 // document state → relayed, and the compactions that fold the log into one state when its
 // policy (compaction-policy.ts) says so.
-import type { DocStore, EncodedState, StoredDoc } from '../../persistence/store.js'
+import {
+  type DocStore,
+  type EncodedState,
+  type StoredDoc,
+  WriterFencedError,
+} from '../../persistence/store.js'
 import type { CollabDocument, Observers, Origin } from '../events.js'
 import type { Logger } from '../logger.js'
 import { type CompactionLimits, CompactionPolicy } from './compaction-policy.js'
@@ -19,6 +24,11 @@ export interface WritePipelineContext {
   readonly logger: Logger
   /** Called once an update is durable and in the document state: relay it. */
   readonly onDurable: (update: Uint8Array, origin: Origin) => void
+  /**
+   * The store fenced a write: another instance of a cluster loaded the room since. Not a store
+   * failure (observers are not told of one); the room is closed here.
+   */
+  readonly onFenced: () => void
 }
 
 /**
@@ -88,7 +98,7 @@ export class WritePipeline {
       },
       (error: unknown) => {
         this.#writeSettled(update.length)
-        observers.notify('storeFailed', room, 'append', error)
+        this.#failed('append', error)
         throw error
       },
     )
@@ -124,6 +134,11 @@ export class WritePipeline {
     this.#pendingWrites--
     this.#pendingBytes -= bytes
     if (this.#pendingWrites === 0) for (const resolve of this.#writesSettled.splice(0)) resolve()
+  }
+
+  #failed(operation: 'append' | 'compact', error: unknown): void {
+    if (error instanceof WriterFencedError) this.#context.onFenced()
+    else this.#context.observers.notify('storeFailed', this.#context.room, operation, error)
   }
 
   /** Stops compacting on its own (the room is being destroyed). */
@@ -192,7 +207,7 @@ export class WritePipeline {
         this.#compaction = null
         this.#logEntries += entries
         this.#logBytes += logBytes
-        observers.notify('storeFailed', room, 'compact', error)
+        this.#failed('compact', error)
         throw error
       },
     )

@@ -12,17 +12,8 @@ import {
 import { editorFormats } from '../../content/editor-formats.js'
 import { FormatError } from '../../server/index.js'
 import { deferCleanup } from '../helpers/cleanup.js'
+import { roundTrip } from '../helpers/formats.js'
 import { cell, header, paragraph, table, taskItem, text } from '../helpers/prosemirror-json.js'
-
-function parsed(t: TestContext, format: string, body: string): Y.Doc {
-  const doc = editorFormats.parse(format, body)
-  deferCleanup(t, () => doc.destroy())
-  return doc
-}
-
-function roundTrip(t: TestContext, format: string, body: string, as = format): string {
-  return editorFormats.render(parsed(t, format, body), as).body
-}
 
 /** The document `body` reads as, in ProseMirror JSON. */
 function jsonOf(t: TestContext, format: string, body: string): ProseMirrorJson {

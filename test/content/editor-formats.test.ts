@@ -14,6 +14,7 @@ import { editorFormats } from '../../content/editor-formats.js'
 import { editorSchema } from '../../editor/schema.js'
 import { FormatError } from '../../server/index.js'
 import { deferCleanup } from '../helpers/cleanup.js'
+import { parsed, roundTrip } from '../helpers/formats.js'
 import {
   cell,
   header,
@@ -28,18 +29,6 @@ const { nodes, marks } = editorSchema
 
 /** `value` as it arrives after JSON.stringify (ProseMirror writes attrs without a prototype). */
 const sent = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
-
-/** `body` read as `format` by the editor's formats; the document is destroyed after `t`. */
-function parsed(t: TestContext, format: string, body: string): Y.Doc {
-  const doc = editorFormats.parse(format, body)
-  deferCleanup(t, () => doc.destroy())
-  return doc
-}
-
-/** `body` read as `format` and rendered in `as` (by default the same format). */
-function roundTrip(t: TestContext, format: string, body: string, as = format): string {
-  return editorFormats.render(parsed(t, format, body), as).body
-}
 
 /** Asserts that reading `body` as `format` throws a FormatError whose message matches. */
 function assertRefused(format: string, body: string, message: RegExp): void {

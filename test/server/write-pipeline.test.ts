@@ -279,6 +279,7 @@ test('makes updates durable in the order they were written and compacts through 
         document: { name: 'doc', read: (read) => read(state.doc()) },
         logger,
         onDurable: (update) => durable.push(update),
+        onFenced: () => undefined,
       },
       stored,
     )
